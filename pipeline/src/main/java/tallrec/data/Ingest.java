@@ -1,0 +1,224 @@
+package tallrec.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
+
+/**
+ * The {@code ingest} stage: raw ratings + item files → {@code interactions}, {@code items},
+ * {@code rejects} (Parquet) under one dataset directory, committed together or not at all.
+ *
+ * <p>Rules: a line that cannot be parsed is rejected with its reason; a rating of an item absent
+ * from the items file is rejected as {@code unknown_item}; of a repeated user–item pair only the
+ * latest rating is kept (largest timestamp, then last in the file), the others are rejected as
+ * {@code duplicate_pair}. The job fails, writing nothing, when the share of malformed lines in
+ * either file exceeds {@link Settings#maxMalformedFraction()}.
+ */
+public final class Ingest {
+
+  public static final String STAGE = "ingest";
+
+  /** Stage settings, from {@code tallrec.ingest} and the domain's like threshold. */
+  public record Settings(double maxMalformedFraction, boolean unknownItemsAreMalformed, double likeThreshold) {}
+
+  /** What the stage wrote. */
+  public record Result(Path out, long interactions, long items, long rejects, long recoveredItems,
+      Map<String, Long> ratingsRejects, Map<String, Long> itemsRejects) {}
+
+  private static final StructType RATING_OUTCOME = DataTypes.createStructType(List.of(
+      DataTypes.createStructField("file", DataTypes.StringType, false),
+      DataTypes.createStructField("line", DataTypes.LongType, false),
+      DataTypes.createStructField("user_id", DataTypes.StringType, true),
+      DataTypes.createStructField("item_id", DataTypes.StringType, true),
+      DataTypes.createStructField("rating", DataTypes.DoubleType, true),
+      DataTypes.createStructField("ts", DataTypes.LongType, true),
+      DataTypes.createStructField("reason", DataTypes.StringType, true),
+      DataTypes.createStructField("detail", DataTypes.StringType, true),
+      DataTypes.createStructField("raw", DataTypes.StringType, true)));
+
+  private static final StructType ITEM_OUTCOME = DataTypes.createStructType(List.of(
+      DataTypes.createStructField("file", DataTypes.StringType, false),
+      DataTypes.createStructField("line", DataTypes.LongType, false),
+      DataTypes.createStructField("item_id", DataTypes.StringType, true),
+      DataTypes.createStructField("title", DataTypes.StringType, true),
+      DataTypes.createStructField("author", DataTypes.StringType, true),
+      DataTypes.createStructField("year", DataTypes.IntegerType, true),
+      DataTypes.createStructField("recovered", DataTypes.BooleanType, false),
+      DataTypes.createStructField("reason", DataTypes.StringType, true),
+      DataTypes.createStructField("detail", DataTypes.StringType, true),
+      DataTypes.createStructField("raw", DataTypes.StringType, true)));
+
+  private Ingest() {}
+
+  public static Result run(SparkSession spark, RawSource source, Settings settings, Path out, String configJson) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    // Check both inputs before any Spark work, so a typo fails in a second, naming the path.
+    tallrec.io.Fs.requireNonEmptyFile(new Path(source.ratingsPath()), hadoop, "Ratings file");
+    tallrec.io.Fs.requireNonEmptyFile(new Path(source.itemsPath()), hadoop, "Items file");
+
+    ItemsFormat itemsFormat = source.itemsFormat();
+    JavaRDD<Row> itemRows = RawLines.read(spark, source.itemsPath(), source.itemsCharset(), "Items file")
+        .map(l -> itemsFormat.parse(l)).filter(r -> r != null).map(r -> itemRow(r));
+    Dataset<Row> parsedItems = spark.createDataFrame(itemRows, ITEM_OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
+
+    RatingsFormat ratingsFormat = source.ratingsFormat();
+    JavaRDD<Row> ratingRows = RawLines.read(spark, source.ratingsPath(), source.ratingsCharset(), "Ratings file")
+        .map(l -> ratingsFormat.parse(l)).filter(r -> r != null).map(r -> ratingRow(r));
+    Dataset<Row> parsedRatings = spark.createDataFrame(ratingRows, RATING_OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
+
+    try (StagedCommit commit = StagedCommit.begin(hadoop, out, STAGE)) {
+      // Items: the first record of an id wins; later ones are duplicates.
+      Dataset<Row> itemsOk = parsedItems.filter(col("reason").isNull())
+          .withColumn("_rank", row_number().over(Window.partitionBy("item_id").orderBy("line")));
+      Dataset<Row> items = itemsOk.filter(col("_rank").equalTo(1))
+          .select(col("item_id"), col("title"), col("author"), col("year"),
+              itemText(source.domain()).as("text"));
+      Dataset<Row> itemRejects = parsedItems.filter(col("reason").isNotNull())
+          .select(lit("items").as("source"), col("file"), col("line"), col("reason"), col("detail"), col("raw"))
+          .unionByName(itemsOk.filter(col("_rank").gt(1))
+              .select(lit("items").as("source"), col("file"), col("line"),
+                  lit(RejectReason.DUPLICATE_ITEM.code()).as("reason"),
+                  concat(lit("item id '"), col("item_id"), lit("' already defined earlier in the file")).as("detail"),
+                  lit(null).cast("string").as("raw")));
+
+      // Ratings: drop unknown items, then keep the latest rating of each user–item pair.
+      Dataset<Row> ratingsOk = parsedRatings.filter(col("reason").isNull());
+      Dataset<Row> knownIds = items.select("item_id");
+      Dataset<Row> known = ratingsOk.join(knownIds, ratingsOk.col("item_id").equalTo(knownIds.col("item_id")), "left_semi");
+      Dataset<Row> unknown = ratingsOk.join(knownIds, ratingsOk.col("item_id").equalTo(knownIds.col("item_id")), "left_anti");
+      Dataset<Row> ranked = known.withColumn("_rank", row_number().over(
+          Window.partitionBy("user_id", "item_id").orderBy(col("ts").desc_nulls_last(), col("line").desc())));
+      Dataset<Row> interactions = ranked.filter(col("_rank").equalTo(1))
+          .select(col("user_id"), col("item_id"), col("rating"), col("ts"), col("line").as("seq"),
+              when(col("rating").gt(settings.likeThreshold()), 1).otherwise(0).as("label"));
+      Dataset<Row> ratingRejects = parsedRatings.filter(col("reason").isNotNull())
+          .select(lit("ratings").as("source"), col("file"), col("line"), col("reason"), col("detail"), col("raw"))
+          .unionByName(unknown.select(lit("ratings").as("source"), col("file"), col("line"),
+              lit(RejectReason.UNKNOWN_ITEM.code()).as("reason"),
+              concat(lit("item '"), col("item_id"), lit("' is not in the items file")).as("detail"),
+              lit(null).cast("string").as("raw")))
+          .unionByName(ranked.filter(col("_rank").gt(1)).select(lit("ratings").as("source"), col("file"), col("line"),
+              lit(RejectReason.DUPLICATE_PAIR.code()).as("reason"),
+              concat(lit("user '"), col("user_id"), lit("' rated item '"), col("item_id"),
+                  lit("' again later; the latest rating is kept")).as("detail"),
+              lit(null).cast("string").as("raw")));
+
+      spark.sparkContext().setJobDescription("ingest: write interactions");
+      interactions.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("interactions").toString());
+      items.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("items").toString());
+      itemRejects.unionByName(ratingRejects).orderBy("source", "file", "line")
+          .write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("rejects").toString());
+
+      // Counts come from what was written (cheap: small reject table, Parquet footers).
+      Dataset<Row> writtenRejects = spark.read().parquet(commit.staging("rejects").toString());
+      Map<String, Long> ratingReasons = countByReason(writtenRejects, "ratings");
+      Map<String, Long> itemReasons = countByReason(writtenRejects, "items");
+      long nInteractions = spark.read().parquet(commit.staging("interactions").toString()).count();
+      long nItems = spark.read().parquet(commit.staging("items").toString()).count();
+      long nRecovered = parsedItems.filter(col("recovered")).count();
+      long nRejects = ratingReasons.values().stream().mapToLong(Long::longValue).sum()
+          + itemReasons.values().stream().mapToLong(Long::longValue).sum();
+
+      checkMalformed("Ratings file " + source.ratingsPath(), ratingReasons,
+          nInteractions + sum(ratingReasons), settings, writtenRejects, "ratings");
+      checkMalformed("Items file " + source.itemsPath(), itemReasons,
+          nItems + sum(itemReasons), settings, writtenRejects, "items");
+
+      Manifest manifest = new Manifest(STAGE)
+          .inputFile("ratings", new Path(source.ratingsPath()), hadoop)
+          .inputFile("items", new Path(source.itemsPath()), hadoop)
+          .config(configJson)
+          .property("source", source.name())
+          .property("domain", source.domain())
+          .rows("interactions", nInteractions)
+          .rows("items", nItems)
+          .rows("rejects", nRejects);
+      commit.commit(manifest);
+      return new Result(out, nInteractions, nItems, nRejects, nRecovered, ratingReasons, itemReasons);
+    } finally {
+      parsedItems.unpersist();
+      parsedRatings.unpersist();
+    }
+  }
+
+  /** The item text used for embeddings and display: the title, and the author for books. */
+  private static org.apache.spark.sql.Column itemText(String domain) {
+    return when(col("author").isNotNull().and(lit("book").equalTo(domain)),
+        concat(col("title"), lit(" by "), col("author"))).otherwise(col("title"));
+  }
+
+  private static long sum(Map<String, Long> m) {
+    return m.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static Map<String, Long> countByReason(Dataset<Row> rejects, String source) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Row r : rejects.filter(col("source").equalTo(source)).groupBy("reason").count().collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  private static void checkMalformed(String what, Map<String, Long> reasons, long lines, Settings s,
+      Dataset<Row> rejects, String source) {
+    List<String> counted = new ArrayList<>();
+    long malformed = 0;
+    for (Map.Entry<String, Long> e : reasons.entrySet()) {
+      RejectReason r = RejectReason.ofCode(e.getKey());
+      if (r.malformed() || (r == RejectReason.UNKNOWN_ITEM && s.unknownItemsAreMalformed())) {
+        malformed += e.getValue();
+        counted.add(e.getKey());
+      }
+    }
+    if (lines == 0) {
+      throw new IllegalArgumentException(what + " has no data lines");
+    }
+    double share = (double) malformed / lines;
+    if (share > s.maxMalformedFraction()) {
+      StringBuilder examples = new StringBuilder();
+      for (Row r : rejects.filter(col("source").equalTo(source).and(col("reason").isin(counted.toArray())))
+          .orderBy("line").limit(5).collectAsList()) {
+        examples.append("\n  line ").append(r.getLong(2)).append(": ").append(r.getString(3))
+            .append(" (").append(r.getString(4)).append(')');
+      }
+      throw new IllegalArgumentException(String.format(
+          "%s: %d of %d rows (%.2f%%) are malformed, above the bound ingest.max-malformed-fraction = %s; nothing was written. First ones:%s",
+          what, malformed, lines, 100.0 * share, s.maxMalformedFraction(), examples));
+    }
+  }
+
+  // Lambdas, not method references, feed these to Spark: serialized method references of the
+  // same target method with different generic types (Objects::nonNull on ratings and on items)
+  // deserialize to one instance, whose cast then fails on executors (a javac limitation).
+  private static Row ratingRow(RatingRecord r) {
+    return RowFactory.create(r.file(), r.line(), r.userId(), r.itemId(),
+        r.rejected() ? null : r.rating(), r.ts(),
+        r.reason() == null ? null : r.reason().code(), r.detail(), r.raw());
+  }
+
+  private static Row itemRow(ItemRecord r) {
+    return RowFactory.create(r.file(), r.line(), r.itemId(), r.title(), r.author(), r.year(),
+        r.recovered(), r.reason() == null ? null : r.reason().code(), r.detail(), r.raw());
+  }
+}

@@ -1,0 +1,60 @@
+package tallrec.dataset;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Draws the few-shot training sets of rec-tuning: for each seed, training samples are ranked by a
+ * hash of (seed, sample_id) and the first K taken. The draw is thus deterministic for a seed,
+ * independent of partitioning, and nested across K (the 16-shot set is inside the 64-shot set),
+ * so a curve over K compares like with like.
+ */
+public final class KShotSampler {
+
+  private KShotSampler() {}
+
+  /** The schema of a K-shot set: samples plus {@code k} and {@code seed}. */
+  public static StructType schema(StructType samples) {
+    return samples.add("k", DataTypes.IntegerType, false).add("seed", DataTypes.IntegerType, false);
+  }
+
+  /**
+   * All K-shot sets as one DataFrame with {@code k} and {@code seed} columns. Each seed's largest
+   * draw is a top-K (no full sort) and small, so it is collected and sliced on the driver.
+   */
+  public static Dataset<Row> sample(SparkSession spark, Dataset<Row> samples, List<Integer> ks, List<Integer> seeds) {
+    Dataset<Row> train = samples.filter(col("split").equalTo(SplitName.TRAIN.value()));
+    int maxK = ks.stream().mapToInt(Integer::intValue).max().orElse(0);
+    StructType schema = schema(samples.schema());
+    List<Row> rows = new ArrayList<>();
+    for (int seed : seeds) {
+      List<Row> ranked = train.withColumn("_draw", xxhash64(lit(seed), col("sample_id")))
+          .orderBy(col("_draw"), col("sample_id")).limit(maxK).drop("_draw").collectAsList();
+      for (int k : ks) {
+        if (k > ranked.size()) {
+          throw new IllegalArgumentException("K = " + k + " exceeds the " + ranked.size()
+              + " training samples; lower instructions.kshot.k");
+        }
+        for (Row r : ranked.subList(0, k)) {
+          Object[] values = new Object[r.length() + 2];
+          for (int i = 0; i < r.length(); i++) {
+            values[i] = r.get(i);
+          }
+          values[r.length()] = k;
+          values[r.length() + 1] = seed;
+          rows.add(org.apache.spark.sql.RowFactory.create(values));
+        }
+      }
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+}

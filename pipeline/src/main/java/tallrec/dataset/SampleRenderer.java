@@ -1,0 +1,63 @@
+package tallrec.dataset;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import tallrec.data.Schemas;
+import tallrec.prompt.RecPrompt;
+
+/**
+ * Turns selected windows into {@code samples} rows: ids, history, and the TALLRec prompt
+ * (instruction, input, output) rendered by {@link RecPrompt}. Runs on executors, row by row.
+ */
+public final class SampleRenderer {
+
+  /** The samples contract plus the order key within a split. */
+  public static final StructType SCHEMA =
+      Schemas.SAMPLES.add(DataTypes.createStructField("sample_index", DataTypes.LongType, false));
+
+  private SampleRenderer() {}
+
+  public static Dataset<Row> render(Dataset<Row> windows, DomainSpec domain) {
+    return windows.map((MapFunction<Row, Row>) r -> toSample(r, domain), Encoders.row(SCHEMA));
+  }
+
+  static Row toSample(Row r, DomainSpec domain) {
+    List<Row> history = r.getList(r.fieldIndex("history"));
+    List<String> ids = new ArrayList<>(history.size());
+    List<Integer> labels = new ArrayList<>(history.size());
+    List<String> rendered = new ArrayList<>(history.size());
+    for (Row h : history) {
+      ids.add(h.getString(0));
+      rendered.add(domain.renderer().render(h.getString(1), h.getString(2)));
+      labels.add(h.getInt(3));
+    }
+    String userId = r.getString(r.fieldIndex("user_id"));
+    String target = r.getString(r.fieldIndex("target_item_id"));
+    int label = r.getInt(r.fieldIndex("label"));
+    RecPrompt prompt = RecPrompt.of(domain.noun(), rendered, labels,
+        domain.renderer().render(r.getString(r.fieldIndex("target_title")), r.getString(r.fieldIndex("target_author"))),
+        label);
+    int tsIdx = r.fieldIndex("target_ts");
+    return RowFactory.create(
+        domain.name() + "-" + userId + "-" + r.getInt(r.fieldIndex("pos")),
+        domain.name(),
+        userId,
+        target,
+        ids.toArray(new String[0]),
+        labels.toArray(new Integer[0]),
+        r.isNullAt(tsIdx) ? null : r.getLong(tsIdx),
+        prompt.instruction(),
+        prompt.input(),
+        prompt.output(),
+        label,
+        r.getString(r.fieldIndex("split")),
+        r.getLong(r.fieldIndex("sample_index")));
+  }
+}

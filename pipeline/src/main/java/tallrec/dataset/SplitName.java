@@ -1,0 +1,12 @@
+package tallrec.dataset;
+
+/** The three splits of a samples dataset, in their canonical order. */
+public enum SplitName {
+  TRAIN,
+  VALID,
+  TEST;
+
+  public String value() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
