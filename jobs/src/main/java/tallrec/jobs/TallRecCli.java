@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
     description = "TALLRec on Spark: instruction datasets, LoRA tuning of LLaMA, scoring and AUC.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      IngestCommand.class,
+      InstructionsCommand.class,
+      ConfGetCommand.class,
     })
 public final class TallRecCli implements Runnable {
 

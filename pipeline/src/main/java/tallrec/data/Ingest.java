@@ -164,8 +164,10 @@ public final class Ingest {
 
   /** The item text used for embeddings and display: the title, and the author for books. */
   private static org.apache.spark.sql.Column itemText(String domain) {
-    return when(col("author").isNotNull().and(lit("book").equalTo(domain)),
-        concat(col("title"), lit(" by "), col("author"))).otherwise(col("title"));
+    if (!"book".equals(domain)) {
+      return col("title");
+    }
+    return when(col("author").isNotNull(), concat(col("title"), lit(" by "), col("author"))).otherwise(col("title"));
   }
 
   private static long sum(Map<String, Long> m) {
