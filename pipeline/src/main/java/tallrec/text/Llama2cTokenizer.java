@@ -173,27 +173,42 @@ public final class Llama2cTokenizer implements Tokenizer {
    * never starts a vocabulary entry). Quadratic, but prompts are a few hundred tokens.
    */
   private void mergeBestPairs(IntList tokens) {
-    // The same pairs are looked up on every pass; remember each pair's merged id (or -1).
-    Map<Long, Integer> merges = new HashMap<>();
+    // run.c concatenates and looks up every adjacent pair on every pass; a merge changes only
+    // the two pairs around it, so each pair's merged id is kept and only those two recomputed.
+    // The scan for the best (first) pair is unchanged, so the ids are the same.
+    int n = tokens.size();
+    int[] t = tokens.toArray();
+    int[] merged = new int[Math.max(n - 1, 0)];
+    for (int i = 0; i < n - 1; i++) {
+      merged[i] = lookup(keys[t[i]] + keys[t[i + 1]]);
+    }
     while (true) {
       float bestScore = -1e10f;
-      int bestId = -1;
       int bestIdx = -1;
-      for (int i = 0; i < tokens.size() - 1; i++) {
-        int a = tokens.get(i);
-        int b = tokens.get(i + 1);
-        int id = merges.computeIfAbsent(((long) a << 32) | b, k -> lookup(keys[a] + keys[b]));
+      for (int i = 0; i < n - 1; i++) {
+        int id = merged[i];
         if (id != -1 && scores[id] > bestScore) {
           bestScore = scores[id];
-          bestId = id;
           bestIdx = i;
         }
       }
       if (bestIdx == -1) {
-        return;
+        break;
       }
-      tokens.set(bestIdx, bestId);
-      tokens.removeAt(bestIdx + 1);
+      t[bestIdx] = merged[bestIdx];
+      System.arraycopy(t, bestIdx + 2, t, bestIdx + 1, n - bestIdx - 2);
+      System.arraycopy(merged, bestIdx + 1, merged, bestIdx, n - bestIdx - 2);
+      n--;
+      if (bestIdx > 0) {
+        merged[bestIdx - 1] = lookup(keys[t[bestIdx - 1]] + keys[t[bestIdx]]);
+      }
+      if (bestIdx < n - 1) {
+        merged[bestIdx] = lookup(keys[t[bestIdx]] + keys[t[bestIdx + 1]]);
+      }
+    }
+    tokens.clear();
+    for (int i = 0; i < n; i++) {
+      tokens.add(t[i]);
     }
   }
 
