@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InstructionsCommand.class,
       ConfGetCommand.class,
+      TokenizeCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
