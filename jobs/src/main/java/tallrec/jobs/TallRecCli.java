@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       InstructionsCommand.class,
       ConfGetCommand.class,
       TokenizeCommand.class,
+      SynthCommand.class,
     })
 public final class TallRecCli implements Runnable {
 

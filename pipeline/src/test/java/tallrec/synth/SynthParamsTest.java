@@ -1,0 +1,34 @@
+package tallrec.synth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tallrec.conf.TallRecConf;
+
+class SynthParamsTest {
+
+  @Test
+  void referenceConfDefaults() {
+    SynthParams p = SynthParams.fromConfig(TallRecConf.defaults().section("synth"));
+    assertEquals(SynthParams.of(20_000, 42), p);
+    assertEquals(0, p.users());
+    assertEquals(0, p.items());
+    assertEquals(Math.round(20_000 / 105.0), p.resolvedUsers());
+  }
+
+  @Test
+  void overridesAndAuto() {
+    SynthParams p = SynthParams.fromConfig(TallRecConf.load(null,
+        List.of("synth.users=300", "synth.seed=7"),
+        Map.of("synth.ratings", 50_000L, "synth.items", "auto")).section("synth"));
+    assertEquals(50_000, p.ratings());
+    assertEquals(300, p.users());
+    assertEquals(0, p.items());
+    assertEquals(7, p.seed());
+    assertThrows(IllegalArgumentException.class, () -> SynthParams.fromConfig(
+        TallRecConf.load(null, List.of("synth.users=lots"), Map.of()).section("synth")));
+  }
+}
