@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ConfGetCommand.class,
       TokenizeCommand.class,
       SynthCommand.class,
+      DemoCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
