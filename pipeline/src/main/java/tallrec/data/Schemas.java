@@ -58,7 +58,11 @@ public final class Schemas {
       createStructField("input", StringType, false),
       createStructField("output", StringType, false),
       createStructField("label", IntegerType, false),
-      createStructField("split", StringType, false)});
+      createStructField("split", StringType, false),
+      // The rendered items, so a prompt can be re-rendered with fewer history items when it does
+      // not fit a model's context (the scorer drops the oldest first).
+      createStructField("history_texts", createArrayType(StringType, false), false),
+      createStructField("target_text", StringType, false)});
 
   /** Fails with the missing column names when {@code actual} lacks any of {@code expected}'s. */
   public static void require(StructType actual, StructType expected, String what) {

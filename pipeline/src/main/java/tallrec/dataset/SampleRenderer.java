@@ -41,9 +41,9 @@ public final class SampleRenderer {
     String userId = r.getString(r.fieldIndex("user_id"));
     String target = r.getString(r.fieldIndex("target_item_id"));
     int label = r.getInt(r.fieldIndex("label"));
-    RecPrompt prompt = RecPrompt.of(domain.noun(), rendered, labels,
-        domain.renderer().render(r.getString(r.fieldIndex("target_title")), r.getString(r.fieldIndex("target_author"))),
-        label);
+    String targetText = domain.renderer().render(
+        r.getString(r.fieldIndex("target_title")), r.getString(r.fieldIndex("target_author")));
+    RecPrompt prompt = RecPrompt.of(domain.noun(), rendered, labels, targetText, label);
     int tsIdx = r.fieldIndex("target_ts");
     return RowFactory.create(
         domain.name() + "-" + userId + "-" + r.getInt(r.fieldIndex("pos")),
@@ -58,6 +58,8 @@ public final class SampleRenderer {
         prompt.output(),
         label,
         r.getString(r.fieldIndex("split")),
+        rendered.toArray(new String[0]),
+        targetText,
         r.getLong(r.fieldIndex("sample_index")));
   }
 }

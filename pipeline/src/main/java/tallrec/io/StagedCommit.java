@@ -35,6 +35,8 @@ public final class StagedCommit implements AutoCloseable {
 
   /** Starts staging outputs that will land under {@code target} (a dataset directory). */
   public static StagedCommit begin(Configuration conf, Path target, String stage) {
+    // Qualified, so a bare relative name ("out") still has a parent to stage beside.
+    target = Fs.of(target, conf).makeQualified(target);
     Path parent = target.getParent() == null ? target : target.getParent();
     Path staging = new Path(parent,
         "." + target.getName() + "." + stage + "-staging-" + UUID.randomUUID());
