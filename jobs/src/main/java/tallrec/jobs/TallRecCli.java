@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     description = "TALLRec on Spark: instruction datasets, LoRA tuning of LLaMA, scoring and AUC.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      GenerateCommand.class,
+      BenchCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
