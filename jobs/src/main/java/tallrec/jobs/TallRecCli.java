@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       GenerateCommand.class,
       BenchCommand.class,
+      TokenizeCommand.class,
     })
 public final class TallRecCli implements Runnable {
 

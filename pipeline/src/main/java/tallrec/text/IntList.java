@@ -27,13 +27,8 @@ final class IntList {
     return a[i];
   }
 
-  void removeAt(int i) {
-    System.arraycopy(a, i + 1, a, i, n - i - 1);
-    n--;
-  }
-
-  void set(int i, int v) {
-    a[i] = v;
+  void clear() {
+    n = 0;
   }
 
   int[] toArray() {

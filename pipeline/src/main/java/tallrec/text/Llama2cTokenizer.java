@@ -36,6 +36,8 @@ public final class Llama2cTokenizer implements Tokenizer {
   private final String[] vocab;
   private final byte[][] vocabBytes;
   private final float[] scores;
+  /** Each piece's bytes as ISO-8859-1 text: concatenating two keys is the merged piece's key. */
+  private final String[] keys;
   private final int maxTokenLength;
   /** Keyed by the UTF-8 bytes as ISO-8859-1 text, since pieces can be partial UTF-8. */
   private final Map<String, Integer> lookup = new HashMap<>();
@@ -48,10 +50,12 @@ public final class Llama2cTokenizer implements Tokenizer {
     this.maxTokenLength = maxTokenLength;
     this.vocab = new String[vocabBytes.length];
     this.rawByte = new int[vocabBytes.length];
+    this.keys = new String[vocabBytes.length];
     for (int i = 0; i < vocabBytes.length; i++) {
       vocab[i] = Utf8.decodeLenient(vocabBytes[i]);
       // run.c's bsearch finds one of equal strings; keep the first, as a stable choice.
-      lookup.putIfAbsent(key(vocabBytes[i]), i);
+      keys[i] = key(vocabBytes[i]);
+      lookup.putIfAbsent(keys[i], i);
       Matcher m = BYTE_PIECE.matcher(vocab[i]);
       rawByte[i] = m.matches() ? Integer.parseInt(m.group(1), 16) : -1;
     }
@@ -111,7 +115,11 @@ public final class Llama2cTokenizer implements Tokenizer {
   }
 
   private int lookup(byte[] bytes) {
-    Integer id = lookup.get(key(bytes));
+    return lookup(key(bytes));
+  }
+
+  private int lookup(String key) {
+    Integer id = lookup.get(key);
     return id == null ? -1 : id;
   }
 
@@ -165,27 +173,42 @@ public final class Llama2cTokenizer implements Tokenizer {
    * never starts a vocabulary entry). Quadratic, but prompts are a few hundred tokens.
    */
   private void mergeBestPairs(IntList tokens) {
+    // run.c concatenates and looks up every adjacent pair on every pass; a merge changes only
+    // the two pairs around it, so each pair's merged id is kept and only those two recomputed.
+    // The scan for the best (first) pair is unchanged, so the ids are the same.
+    int n = tokens.size();
+    int[] t = tokens.toArray();
+    int[] merged = new int[Math.max(n - 1, 0)];
+    for (int i = 0; i < n - 1; i++) {
+      merged[i] = lookup(keys[t[i]] + keys[t[i + 1]]);
+    }
     while (true) {
       float bestScore = -1e10f;
-      int bestId = -1;
       int bestIdx = -1;
-      for (int i = 0; i < tokens.size() - 1; i++) {
-        byte[] a = vocabBytes[tokens.get(i)];
-        byte[] b = vocabBytes[tokens.get(i + 1)];
-        byte[] merged = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, merged, a.length, b.length);
-        int id = lookup(merged);
+      for (int i = 0; i < n - 1; i++) {
+        int id = merged[i];
         if (id != -1 && scores[id] > bestScore) {
           bestScore = scores[id];
-          bestId = id;
           bestIdx = i;
         }
       }
       if (bestIdx == -1) {
-        return;
+        break;
       }
-      tokens.set(bestIdx, bestId);
-      tokens.removeAt(bestIdx + 1);
+      t[bestIdx] = merged[bestIdx];
+      System.arraycopy(t, bestIdx + 2, t, bestIdx + 1, n - bestIdx - 2);
+      System.arraycopy(merged, bestIdx + 1, merged, bestIdx, n - bestIdx - 2);
+      n--;
+      if (bestIdx > 0) {
+        merged[bestIdx - 1] = lookup(keys[t[bestIdx - 1]] + keys[t[bestIdx]]);
+      }
+      if (bestIdx < n - 1) {
+        merged[bestIdx] = lookup(keys[t[bestIdx]] + keys[t[bestIdx + 1]]);
+      }
+    }
+    tokens.clear();
+    for (int i = 0; i < n; i++) {
+      tokens.add(t[i]);
     }
   }
 

@@ -39,18 +39,26 @@ class Llama2cTokenizerTest {
     assertEquals(bin.pieceId(" Once"), bin.pieceId("\u2581Once"));
   }
 
-  /** Checked, not assumed: run.c's algorithm and sentencepiece agree on every ASCII case. */
+  /**
+   * Checked, not assumed: run.c's algorithm and sentencepiece give the same ids on every case,
+   * ASCII or not, except text holding a literal U+2581 (sentencepiece reads it as its own space
+   * symbol; llama2.c stores spaces as ' ' and byte-encodes U+2581).
+   */
   @Test
-  void agreesWithSentencePieceOnAsciiText() throws IOException {
+  void agreesWithSentencePiece() throws IOException {
     Llama2cTokenizer bin = tok512();
     ExpectedIds expected = ExpectedIds.read("stories260k_expected.json");
     List<String> failures = new ArrayList<>();
     int ascii = 0;
+    int compared = 0;
     for (ExpectedIds.EncodeCase c : expected.cases) {
-      if (!StandardCharsets.US_ASCII.newEncoder().canEncode(c.text())) {
+      if (c.text().contains(SentencePieceTokenizer.SPACE)) {
         continue;
       }
-      ascii++;
+      compared++;
+      if (StandardCharsets.US_ASCII.newEncoder().canEncode(c.text())) {
+        ascii++;
+      }
       int[] ids = bin.encode(c.text(), true);
       int[] want = new int[c.ids().length + 1];
       want[0] = 1;
@@ -59,7 +67,7 @@ class Llama2cTokenizerTest {
         failures.add(c.text() + ": expected " + Arrays.toString(want) + " got " + Arrays.toString(ids));
       }
     }
-    assertTrue(ascii > 50, "too few ASCII cases: " + ascii);
+    assertTrue(ascii > 50 && compared > 300, "too few cases: " + ascii + " ASCII of " + compared);
     assertTrue(failures.isEmpty(), String.join("\n", failures));
   }
 

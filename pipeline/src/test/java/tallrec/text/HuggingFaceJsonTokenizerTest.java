@@ -1,0 +1,134 @@
+package tallrec.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DJL's native tokenizers on a tiny LLaMA-3-style byte-level BPE {@code tokenizer.json} built
+ * here (no real one is available offline): 256 byte symbols, five merges, two special tokens.
+ */
+class HuggingFaceJsonTokenizerTest {
+
+  static final int YE = 256;
+  static final int YES = 257;
+  static final int SPACE_YES = 258;
+  static final int NO = 259;
+  static final int SPACE_NO = 260;
+  static final int BEGIN = 261;
+  static final int END = 262;
+
+  /** GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, others shift to 256+. */
+  static char[] byteChars() {
+    char[] c = new char[256];
+    int next = 256;
+    for (int b = 0; b < 256; b++) {
+      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      c[b] = printable ? (char) b : (char) next++;
+    }
+    return c;
+  }
+
+  static Path writeTinyTokenizer(Path dir) throws IOException {
+    ObjectMapper om = new ObjectMapper();
+    ObjectNode root = om.createObjectNode();
+    root.put("version", "1.0");
+    root.putNull("truncation");
+    root.putNull("padding");
+    ArrayNode added = root.putArray("added_tokens");
+    for (int id : new int[] {BEGIN, END}) {
+      ObjectNode t = added.addObject();
+      t.put("id", id).put("content", id == BEGIN ? "<|begin_of_text|>" : "<|end_of_text|>")
+          .put("single_word", false).put("lstrip", false).put("rstrip", false)
+          .put("normalized", false).put("special", true);
+    }
+    root.putNull("normalizer");
+    root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
+        .put("trim_offsets", true).put("use_regex", true);
+    root.putNull("post_processor");
+    root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true)
+        .put("trim_offsets", true).put("use_regex", true);
+    ObjectNode model = root.putObject("model");
+    model.put("type", "BPE").putNull("dropout");
+    model.putNull("unk_token");
+    model.put("fuse_unk", false).put("byte_fallback", false);
+    ObjectNode vocab = model.putObject("vocab");
+    char[] bc = byteChars();
+    for (int b = 0; b < 256; b++) {
+      vocab.put(String.valueOf(bc[b]), b);
+    }
+    String sp = String.valueOf(bc[' ']); // "Ġ"
+    vocab.put("Ye", YE).put("Yes", YES).put(sp + "Yes", SPACE_YES).put("No", NO).put(sp + "No", SPACE_NO);
+    model.putArray("merges").add("Y e").add("Ye s").add(sp + " Yes").add("N o").add(sp + " No");
+    Path file = dir.resolve("tokenizer.json");
+    om.writeValue(file.toFile(), root);
+    return file;
+  }
+
+  @Test
+  void encodesWithMergesAndBytes(@TempDir Path dir) throws IOException {
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(writeTinyTokenizer(dir))) {
+      assertArrayEquals(new int[] {YES, SPACE_NO}, tok.encode("Yes No", false));
+      assertArrayEquals(new int[] {BEGIN, SPACE_YES}, tok.encode(" Yes", true));
+      assertArrayEquals(new int[] {0xC3, 0xA9}, tok.encode("é", false)); // byte-level: one id per UTF-8 byte
+      assertArrayEquals(new int[] {YES, END}, tok.encode("Yes<|end_of_text|>", false));
+      assertEquals(263, tok.vocabSize());
+      assertEquals(BEGIN, tok.bosId());
+      assertEquals(END, tok.eosId());
+      assertEquals(-1, tok.padId());
+      assertEquals(-1, tok.unkId());
+      assertEquals("\u0120Yes", tok.piece(SPACE_YES));
+      assertEquals(NO, tok.pieceId("No"));
+    }
+  }
+
+  @Test
+  void decodeRoundTripsAndSkipsSpecials(@TempDir Path dir) throws IOException {
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(writeTinyTokenizer(dir))) {
+      String text = "Amélie (2001): Yes\tNo\n東京 😀";
+      assertEquals(text, tok.decode(tok.encode(text, true)));
+      assertEquals("Yes", tok.decode(new int[] {BEGIN, YES, END}));
+      assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {263}));
+    }
+  }
+
+  @Test
+  void configNamesTheSpecials(@TempDir Path dir) throws IOException {
+    Path file = writeTinyTokenizer(dir);
+    // As LLaMA-3-Instruct's tokenizer_config.json does, name EOS explicitly (here as an object).
+    Files.writeString(dir.resolve("tokenizer_config.json"),
+        "{\"bos_token\": \"<|begin_of_text|>\", \"eos_token\": {\"content\": \"<|begin_of_text|>\"}}");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(file)) {
+      assertEquals(BEGIN, tok.eosId());
+    }
+  }
+
+  @Test
+  void loadsFromStreamAndThroughTheFactory(@TempDir Path dir) throws IOException {
+    Path file = writeTinyTokenizer(dir);
+    try (InputStream in = Files.newInputStream(file);
+        HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(in)) {
+      assertArrayEquals(new int[] {YES}, tok.encode("Yes", false));
+    }
+    assertTrue(Tokenizers.load(dir) instanceof HuggingFaceJsonTokenizer);
+  }
+
+  @Test
+  void badJsonNamesTheFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("tokenizer.json");
+    Files.writeString(file, "{\"model\": ");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceJsonTokenizer.load(file));
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+  }
+}
