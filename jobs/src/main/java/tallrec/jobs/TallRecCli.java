@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InstructionsCommand.class,
       ConfGetCommand.class,
+      GenerateCommand.class,
+      BenchCommand.class,
       TokenizeCommand.class,
       SynthCommand.class,
       DemoCommand.class,

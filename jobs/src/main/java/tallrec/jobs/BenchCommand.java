@@ -1,0 +1,18 @@
+package tallrec.jobs;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code tallrec bench}: micro-benchmarks of pipeline stages. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks.",
+    subcommands = {BenchScoringCommand.class, BenchDatasetCommand.class})
+public final class BenchCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

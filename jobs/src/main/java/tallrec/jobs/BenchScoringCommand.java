@@ -1,0 +1,91 @@
+package tallrec.jobs;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tallrec.llm.LlamaCheckpoints;
+import tallrec.llm.LlamaConfig;
+import tallrec.llm.LlamaModel;
+import tallrec.llm.RandomWeights;
+import tallrec.llm.ScoringBench;
+
+/** {@code tallrec bench scoring}: Yes/No scoring throughput against this machine's matmul rate. */
+@Command(
+    name = "scoring",
+    mixinStandardHelpOptions = true,
+    description = "Score random ~seq-len-token prompts with a model of a preset shape (random weights; "
+        + "stories260K uses the real checkpoint when ../shared has it) and report prompts/s, tokens/s, "
+        + "GFLOP/s and the ratio to a large DJL matmul measured in the same run.")
+public final class BenchScoringCommand implements Callable<Integer> {
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--preset", required = true, paramLabel = "NAME",
+      description = "Model shape: ${COMPLETION-CANDIDATES}.", completionCandidates = Presets.class)
+  String preset;
+
+  @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32")
+  int[] batchSizes;
+
+  @Option(names = "--seq-len", defaultValue = "240")
+  int seqLen;
+
+  @Option(names = "--prompts", defaultValue = "32", description = "Prompts scored per batch size (at least one batch).")
+  int prompts;
+
+  @Option(names = "--matmul-size", defaultValue = "2048", description = "n of the n×n×n reference matmul.")
+  int matmulSize;
+
+  /** Preset names for help/completion. */
+  static final class Presets implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return ScoringBench.PRESETS.keySet().iterator();
+    }
+  }
+
+  @Override
+  public Integer call() {
+    common.resolve();
+    LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
+    if (cfg == null) {
+      throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
+    }
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    try (NDManager m = NDManager.newBaseManager()) {
+      LlamaModel model = load(cfg, m);
+      cfg = model.config();
+      out.printf("model %s: %s, %.1fM parameters%n", preset, cfg, cfg.parameterCount() / 1e6);
+      double matmul = ScoringBench.matmulGflops(m, matmulSize, 5);
+      out.printf("dense matmul %d^3 F32: %.1f GFLOP/s%n", matmulSize, matmul);
+      List<ScoringBench.Result> results = ScoringBench.run(model, batchSizes, seqLen, prompts, 1, System.err);
+      for (ScoringBench.Result r : results) {
+        out.printf("batch %3d: %.2f prompts/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of matmul (%d prompts, %.1f s)%n",
+            r.batchSize, r.prompts / r.seconds, r.tokens / r.seconds, r.gflops(), 100 * r.gflops() / matmul,
+            r.prompts, r.seconds);
+      }
+      out.printf("peak RSS %d MiB%n", ScoringBench.peakRssMib());
+      model.close();
+    }
+    return 0;
+  }
+
+  private LlamaModel load(LlamaConfig cfg, NDManager m) {
+    if (preset.equals("stories260K")) {
+      Path shared = Path.of(System.getenv().getOrDefault("TALLREC_SHARED", "../shared"));
+      Path dir = shared.resolve("models/stories260K-hf");
+      if (Files.isDirectory(dir)) {
+        System.err.println("using the real checkpoint " + dir);
+        return LlamaCheckpoints.load(dir, new LlamaCheckpoints.Options().loadTokenizer(false), m).model;
+      }
+    }
+    return LlamaModel.load(cfg, new RandomWeights(cfg, 1), m);
+  }
+}

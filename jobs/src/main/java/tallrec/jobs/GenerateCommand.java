@@ -1,0 +1,74 @@
+package tallrec.jobs;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tallrec.llm.Generator;
+import tallrec.llm.LlamaCheckpoints;
+
+/** {@code tallrec generate}: text continuation from a LLaMA checkpoint (a smoke test of a model). */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Continue a prompt with a LLaMA model; prints prompt + continuation on stdout (logs on stderr).")
+public final class GenerateCommand implements Callable<Integer> {
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE",
+      description = "HF model directory, a .safetensors file (config.json beside it) or a llama2.c .bin.")
+  Path model;
+
+  @Option(names = "--tokenizer", paramLabel = "PATH",
+      description = "tokenizer.model or llama2.c tokenizer .bin; default: the model directory's (required for llama2.c).")
+  Path tokenizer;
+
+  @Option(names = "--prompt", defaultValue = "", description = "Prompt text; empty = start from BOS only.")
+  String prompt;
+
+  @Option(names = "--max-new-tokens", defaultValue = "64")
+  int maxNewTokens;
+
+  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy.")
+  double temperature;
+
+  @Option(names = "--top-p", defaultValue = "1.0")
+  double topP;
+
+  @Option(names = "--seed", defaultValue = "42")
+  long seed;
+
+  @Override
+  public Integer call() {
+    common.resolve(); // validates --conf/--set even though generation needs no settings
+    PrintStream err = System.err;
+    long t0 = System.nanoTime();
+    try (NDManager m = NDManager.newBaseManager();
+        LlamaCheckpoints.Loaded l = LlamaCheckpoints.load(model, new LlamaCheckpoints.Options().tokenizer(tokenizer), m)) {
+      err.printf("loaded %s: %s in %.2f s%n", l.source, l.model.config(), (System.nanoTime() - t0) / 1e9);
+      int[] ids = l.tokenizer.encode(prompt, true);
+      long t1 = System.nanoTime();
+      int[] out = new Generator(l.model).generate(ids, new Generator.Options()
+          .maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).seed(seed));
+      double sec = (System.nanoTime() - t1) / 1e9;
+      err.printf("generated %d tokens in %.2f s (%.1f tokens/s)%n", out.length, sec, out.length / sec);
+      int[] all = new int[ids.length + out.length];
+      System.arraycopy(ids, 0, all, 0, ids.length);
+      System.arraycopy(out, 0, all, ids.length, out.length);
+      // Decode prompt + continuation together (a continuation's first piece may carry the space
+      // that joins it to the prompt), then print the user's prompt verbatim before the new text.
+      String whole = l.tokenizer.decode(all);
+      String head = l.tokenizer.decode(ids);
+      String text = whole.startsWith(head) ? prompt + whole.substring(head.length()) : whole;
+      PrintStream out8 = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+      out8.println(text);
+      out8.flush();
+    }
+    return 0;
+  }
+}

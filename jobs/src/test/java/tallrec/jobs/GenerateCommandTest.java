@@ -1,0 +1,57 @@
+package tallrec.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+import tallrec.testing.SharedData;
+
+/** {@code tallrec generate} and {@code tallrec bench scoring} end to end on the real tiny checkpoints. */
+class GenerateCommandTest {
+
+  static String run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, TallRecCli.execute(args));
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void hfDirectoryPromptedGreedyPrintsPromptAndContinuation() throws Exception {
+    String expected = Files.readString(SharedData.require("models/stories260K-hf/expected_prompted_greedy_80.txt"));
+    String out = run("generate", "--model", SharedData.require("models/stories260K-hf").toString(),
+        "--prompt", "Once upon a time, there was a dog named Max", "--max-new-tokens", "80", "--temperature", "0");
+    assertEquals(expected + System.lineSeparator(), out);
+  }
+
+  @Test
+  void llama2cFromBosWithTokenizer() throws Exception {
+    String expected = Files.readString(SharedData.require("models/stories260K/expected_greedy_200.txt"));
+    String out = run("generate", "--model", SharedData.require("models/stories260K/stories260K.bin").toString(),
+        "--tokenizer", SharedData.require("models/stories260K/tok512.bin").toString(),
+        "--prompt", "", "--max-new-tokens", "200", "--temperature", "0");
+    assertEquals(expected + System.lineSeparator(), out);
+  }
+
+  @Test
+  void llama2cWithoutTokenizerIsAUsageError() {
+    assertEquals(1, TallRecCli.execute("generate", "--model",
+        SharedData.require("models/stories260K/stories260K.bin").toString(), "--max-new-tokens", "2"));
+  }
+
+  @Test
+  void benchScoringReportsRatesForATinyPreset() {
+    String out = run("bench", "scoring", "--preset", "stories260K", "--batch-sizes", "1,4", "--prompts", "4",
+        "--seq-len", "40", "--matmul-size", "256");
+    assertTrue(out.contains("batch   4:") && out.contains("% of matmul") && out.contains("peak RSS"), out);
+  }
+}

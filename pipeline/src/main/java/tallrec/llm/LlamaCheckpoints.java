@@ -1,0 +1,120 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tallrec.text.Llama2cTokenizer;
+import tallrec.text.SentencePieceTokenizer;
+import tallrec.text.Tokenizer;
+
+/**
+ * Opens a model from what a user has: a Hugging Face directory (config.json + safetensors, single
+ * or sharded, + tokenizer.model), a single {@code .safetensors} file (config.json beside it), or
+ * a llama2.c {@code .bin} (+ a tokenizer path). PyTorch pickles are refused with a conversion hint.
+ */
+public final class LlamaCheckpoints {
+
+  private LlamaCheckpoints() {}
+
+  /** Loading settings. */
+  public static final class Options {
+    /** Tokenizer file or directory; null = the model directory's own (required for llama2.c). */
+    public Path tokenizer;
+    /** False: load the model only (tokenizer null in the result). */
+    public boolean loadTokenizer = true;
+
+    public Options tokenizer(Path p) {
+      this.tokenizer = p;
+      return this;
+    }
+
+    public Options loadTokenizer(boolean b) {
+      this.loadTokenizer = b;
+      return this;
+    }
+  }
+
+  /** A loaded model and its tokenizer; closing closes the model. */
+  public static final class Loaded implements AutoCloseable {
+    public final LlamaModel model;
+    public final Tokenizer tokenizer;
+    public final String source;
+
+    Loaded(LlamaModel model, Tokenizer tokenizer, String source) {
+      this.model = model;
+      this.tokenizer = tokenizer;
+      this.source = source;
+    }
+
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+
+  public static Loaded load(Path path, Options options, NDManager parent) {
+    if (!Files.exists(path)) {
+      throw new IllegalArgumentException("model path does not exist: " + path);
+    }
+    String name = path.getFileName().toString();
+    LlamaConfig config;
+    WeightSource weights;
+    Path tokenizerDefault;
+    if (Files.isDirectory(path) || name.endsWith(".safetensors") || name.endsWith(".index.json")) {
+      Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+      Path cfg = dir.resolve("config.json");
+      if (!Files.exists(cfg)) {
+        throw new IllegalArgumentException("no config.json in " + dir + " (a Hugging Face model directory needs one)");
+      }
+      config = LlamaConfig.fromHfConfig(cfg);
+      weights = SafetensorsCheckpoint.open(path);
+      tokenizerDefault = dir;
+    } else if (name.endsWith(".pt") || name.endsWith(".pth") || name.startsWith("pytorch_model")) {
+      SafetensorsCheckpoint.refusePickle(path);
+      throw new IllegalStateException("unreachable");
+    } else {
+      Llama2cCheckpoint ck = Llama2cCheckpoint.open(path);
+      config = ck.config();
+      weights = ck;
+      tokenizerDefault = null;
+    }
+    try (WeightSource w = weights) {
+      Tokenizer tok = null;
+      if (options.loadTokenizer) {
+        Path tp = options.tokenizer != null ? options.tokenizer : tokenizerDefault;
+        if (tp == null) {
+          throw new IllegalArgumentException(path + " is a llama2.c checkpoint: give its tokenizer (e.g. tok512.bin)");
+        }
+        tok = loadTokenizer(tp);
+        if (tok.vocabSize() > config.vocabSize) {
+          throw new IllegalArgumentException("tokenizer " + tp + " has " + tok.vocabSize()
+              + " tokens but the model's vocabulary is " + config.vocabSize);
+        }
+      }
+      LlamaModel model = LlamaModel.load(config, w, parent);
+      return new Loaded(model, tok, w.describe());
+    }
+  }
+
+  /** A {@code tokenizer.model} (SentencePiece), a llama2.c {@code .bin}, or a directory holding one. */
+  public static Tokenizer loadTokenizer(Path p) {
+    try {
+      if (Files.isDirectory(p)) {
+        if (Files.exists(p.resolve("tokenizer.model"))) {
+          return SentencePieceTokenizer.load(p.resolve("tokenizer.model"));
+        }
+        if (Files.exists(p.resolve("tokenizer.bin"))) {
+          return Llama2cTokenizer.load(p.resolve("tokenizer.bin"));
+        }
+        throw new IllegalArgumentException("no tokenizer.model in " + p + " (give --tokenizer)");
+      }
+      if (p.getFileName().toString().endsWith(".bin")) {
+        return Llama2cTokenizer.load(p);
+      }
+      return SentencePieceTokenizer.load(p);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read tokenizer " + p + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A LLaMA decoder in plain DJL NDArray ops: token embeddings, then per layer RMSNorm →
+ * grouped-query attention with rotate-half rotary → residual → RMSNorm → SwiGLU MLP → residual,
+ * a final RMSNorm and a (tied or separate) LM head. Computes in F32.
+ *
+ * <p>Memory discipline (DJL puts an op's result in its first operand's manager): weights live in
+ * the model's manager and are only ever a second operand; every activation is created in, or
+ * attached to, the caller's scope. In inference mode each layer runs in a sub-manager that is
+ * closed when the layer's output has been moved out, so a forward holds one layer's temporaries
+ * at a time. With {@code keepGraph} (training) everything stays in the caller's scope for backward.
+ * Scalars are torch-owned 0-d arrays, never Java numbers (those corrupt autograd).
+ */
+public final class LlamaModel implements AutoCloseable {
+
+  /** Added to masked attention scores. Finite, so a fully padded query row stays finite (no NaN). */
+  private static final float MASKED = -1e9f;
+
+  private final LlamaConfig config;
+  private final NDManager manager;
+  private final NDArray embed;
+  private final List<Layer> layers = new ArrayList<>();
+  private final NDArray finalNorm;
+  private Linear lmHead;
+  private final NDArray ropeCos;
+  private final NDArray ropeSin;
+  private final NDArray eps;
+  private final NDArray attnScale;
+
+  /** One decoder layer's parameters. Projections are replaceable (adapters). */
+  static final class Layer {
+    final NDArray inputNorm;
+    final NDArray postNorm;
+    Linear q;
+    Linear k;
+    Linear v;
+    Linear o;
+    Linear gate;
+    Linear up;
+    Linear down;
+
+    Layer(NDArray inputNorm, NDArray postNorm) {
+      this.inputNorm = inputNorm;
+      this.postNorm = postNorm;
+    }
+  }
+
+  private LlamaModel(LlamaConfig config, NDManager manager, WeightSource w) {
+    this.config = config;
+    this.manager = manager;
+    int d = config.hiddenSize;
+    int ff = config.intermediateSize;
+    this.embed = w.load("model.embed_tokens.weight", new long[] {config.vocabSize, d}, manager);
+    for (int l = 0; l < config.numLayers; l++) {
+      String p = "model.layers." + l + ".";
+      Layer layer = new Layer(
+          w.load(p + "input_layernorm.weight", new long[] {d}, manager),
+          w.load(p + "post_attention_layernorm.weight", new long[] {d}, manager));
+      layer.q = dense(w, p + "self_attn.q_proj", config.qDim(), d);
+      layer.k = dense(w, p + "self_attn.k_proj", config.kvDim(), d);
+      layer.v = dense(w, p + "self_attn.v_proj", config.kvDim(), d);
+      layer.o = dense(w, p + "self_attn.o_proj", d, config.qDim());
+      layer.gate = dense(w, p + "mlp.gate_proj", ff, d);
+      layer.up = dense(w, p + "mlp.up_proj", ff, d);
+      layer.down = dense(w, p + "mlp.down_proj", d, ff);
+      layers.add(layer);
+    }
+    this.finalNorm = w.load("model.norm.weight", new long[] {d}, manager);
+    if (config.tieWordEmbeddings || !w.has("lm_head.weight")) {
+      if (!config.tieWordEmbeddings) {
+        throw new IllegalArgumentException("tensor 'lm_head.weight' not found in " + w.describe()
+            + " and the config does not tie word embeddings");
+      }
+      this.lmHead = new DenseLinear("lm_head", embed);
+    } else {
+      this.lmHead = dense(w, "lm_head", config.vocabSize, d);
+    }
+    float[][] table = ropeTables(config);
+    this.ropeCos = manager.create(table[0], new Shape(config.maxPositions, config.headDim));
+    this.ropeSin = manager.create(table[1], new Shape(config.maxPositions, config.headDim));
+    this.eps = manager.full(new Shape(), (float) config.rmsNormEps, DataType.FLOAT32);
+    this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), DataType.FLOAT32);
+  }
+
+  private Linear dense(WeightSource w, String name, int out, int in) {
+    return new DenseLinear(name, w.load(name + ".weight", new long[] {out, in}, manager));
+  }
+
+  /** Loads every tensor of {@code weights} into a new model; the source can be closed after. */
+  public static LlamaModel load(LlamaConfig config, WeightSource weights, NDManager parent) {
+    NDManager m = parent.newSubManager();
+    try {
+      return new LlamaModel(config, m, weights);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  /**
+   * HF rotate-half tables [maxPos, headDim]: cos/sin of pos * theta^(-2i/hd), repeated over both
+   * halves. Computed in float like llama2.c/HF (freq and angle rounded to F32) so greedy decoding
+   * matches them token for token.
+   */
+  static float[][] ropeTables(LlamaConfig c) {
+    int hd = c.headDim;
+    int half = hd / 2;
+    float[] cos = new float[c.maxPositions * hd];
+    float[] sin = new float[c.maxPositions * hd];
+    for (int i = 0; i < half; i++) {
+      float freq = (float) (1.0 / Math.pow(c.ropeTheta, (2.0 * i) / hd));
+      for (int pos = 0; pos < c.maxPositions; pos++) {
+        float angle = pos * freq;
+        float cv = (float) Math.cos(angle);
+        float sv = (float) Math.sin(angle);
+        cos[pos * hd + i] = cv;
+        cos[pos * hd + i + half] = cv;
+        sin[pos * hd + i] = sv;
+        sin[pos * hd + i + half] = sv;
+      }
+    }
+    return new float[][] {cos, sin};
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** Every projection by name, in layer order ({@code model.layers.0.self_attn.q_proj}, …, {@code lm_head}). */
+  public Map<String, Linear> linears() {
+    Map<String, Linear> m = new LinkedHashMap<>();
+    for (Layer l : layers) {
+      for (Linear x : new Linear[] {l.q, l.k, l.v, l.o, l.gate, l.up, l.down}) {
+        m.put(x.name(), x);
+      }
+    }
+    m.put(lmHead.name(), lmHead);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** Replaces one projection (e.g. with a LoRA wrapper around it); returns the new one. */
+  public Linear replaceLinear(String name, UnaryOperator<Linear> wrap) {
+    if (name.equals(lmHead.name())) {
+      return lmHead = wrap.apply(lmHead);
+    }
+    for (Layer l : layers) {
+      if (name.equals(l.q.name())) return l.q = wrap.apply(l.q);
+      if (name.equals(l.k.name())) return l.k = wrap.apply(l.k);
+      if (name.equals(l.v.name())) return l.v = wrap.apply(l.v);
+      if (name.equals(l.o.name())) return l.o = wrap.apply(l.o);
+      if (name.equals(l.gate.name())) return l.gate = wrap.apply(l.gate);
+      if (name.equals(l.up.name())) return l.up = wrap.apply(l.up);
+      if (name.equals(l.down.name())) return l.down = wrap.apply(l.down);
+    }
+    throw new IllegalArgumentException("no projection named '" + name + "' (see linears())");
+  }
+
+  /**
+   * The final-norm hidden states [batch, length, hidden] of {@code batch}, in {@code scope}.
+   *
+   * @param cache null, or the cache to extend (the batch then continues its sequences)
+   * @param keepGraph keep every intermediate in {@code scope} (needed for backward); otherwise
+   *     each layer's temporaries are freed as soon as the layer is done
+   */
+  public NDArray forward(NDManager scope, TokenBatch batch, KvCache cache, boolean keepGraph) {
+    int b = batch.batch;
+    int t = batch.length;
+    int past = cache == null ? 0 : cache.seen;
+    int s = past + t;
+    // Positions: count of real tokens before this one in its row (so padding never shifts them).
+    long[] pos = new long[b * t];
+    float[] mask = new float[b * t * s];
+    for (int r = 0; r < b; r++) {
+      int next = cache == null ? 0 : cache.nextPosition[r];
+      for (int q = 0; q < t; q++) {
+        int i = r * t + q;
+        pos[i] = Math.min(next, config.maxPositions - 1);
+        if (batch.valid[i]) {
+          if (next >= config.maxPositions) {
+            throw new IllegalArgumentException("sequence longer than the model's context of "
+                + config.maxPositions + " positions");
+          }
+          next++;
+        }
+        for (int k = 0; k < s; k++) {
+          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
+          boolean allowed = (keyReal && k <= past + q) || k == past + q;
+          mask[(i) * s + k] = allowed ? 0f : MASKED;
+        }
+      }
+    }
+    NDManager work = keepGraph ? scope : scope.newSubManager();
+    NDArray h;
+    NDArray cos;
+    NDArray sin;
+    NDArray maskArr;
+    NDArray ids = work.create(batch.ids);
+    NDArray posArr = work.create(pos);
+    h = own(embed.get(new NDIndex("{}", ids)), work).reshape(b, t, config.hiddenSize);
+    cos = own(ropeCos.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
+    sin = own(ropeSin.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
+    maskArr = work.create(mask, new Shape(b, 1, t, s));
+    for (int l = 0; l < layers.size(); l++) {
+      NDManager layerWork = keepGraph ? scope : work.newSubManager();
+      if (!keepGraph) {
+        h.attach(layerWork);
+      }
+      NDArray out = layer(layers.get(l), l, h, cos, sin, maskArr, cache);
+      if (!keepGraph) {
+        out.attach(work);
+        layerWork.close();
+      }
+      h = out;
+    }
+    NDArray hidden = rmsNorm(h, finalNorm);
+    if (!keepGraph) {
+      hidden.attach(scope);
+      work.close();
+    }
+    if (cache != null) {
+      cache.append(batch);
+    }
+    return hidden;
+  }
+
+  /** Hidden states of selected rows: row r's position {@code index[r]}, as [batch, hidden]. */
+  public NDArray select(NDArray hidden, int[] index) {
+    long b = hidden.getShape().get(0);
+    long t = hidden.getShape().get(1);
+    long[] flat = new long[index.length];
+    for (int r = 0; r < index.length; r++) {
+      flat[r] = r * t + index[r];
+    }
+    NDArray rows = hidden.reshape(b * t, config.hiddenSize);
+    NDArray idx = hidden.getManager().create(flat);
+    return rows.get(new NDIndex("{}", idx));
+  }
+
+  /** LM-head logits of hidden states [..., hidden] → [..., vocab], in the input's manager. */
+  public NDArray logits(NDArray hidden) {
+    return lmHead.forward(hidden);
+  }
+
+  private NDArray layer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache) {
+    int b = (int) x.getShape().get(0);
+    int t = (int) x.getShape().get(1);
+    int hd = config.headDim;
+    NDArray xn = rmsNorm(x, L.inputNorm);
+    NDArray q = L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3);
+    NDArray k = L.k.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray v = L.v.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
+    q = rope(q, cos, sin);
+    k = rope(k, cos, sin);
+    if (cache != null) {
+      NDManager mine = x.getManager();
+      if (cache.keys[index] != null) {
+        NDArray oldK = cache.keys[index];
+        NDArray oldV = cache.values[index];
+        k = own(NDArrays.concat(new NDList(oldK, k), 2), mine);
+        v = own(NDArrays.concat(new NDList(oldV, v), 2), mine);
+        oldK.close();
+        oldV.close();
+      }
+    }
+    int groups = config.numHeads / config.numKvHeads;
+    // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
+    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
+    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
+    NDArray scores = q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)).add(mask);
+    NDArray att = scores.softmax(-1).matMul(vr).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+    NDArray h = x.add(L.o.forward(att));
+    if (cache != null) {
+      // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
+      k.attach(cache.manager);
+      v.attach(cache.manager);
+      cache.keys[index] = k;
+      cache.values[index] = v;
+    }
+    NDArray hn = rmsNorm(h, L.postNorm);
+    NDArray gate = L.gate.forward(hn);
+    // SiLU = x * sigmoid(x); DJL has no silu op (and Activation.swish takes a Java scalar).
+    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(L.up.forward(hn));
+    return h.add(L.down.forward(act));
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray weight) {
+    NDArray rms = x.mul(x).mean(new int[] {-1}, true).add(eps).sqrt();
+    return x.div(rms).mul(weight);
+  }
+
+  /** x*cos + rotate_half(x)*sin with rotate_half(x) = [-x2, x1] (HF layout). */
+  private NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+    NDList halves = x.split(2, 3);
+    NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+    return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  private static NDArray own(NDArray a, NDManager m) {
+    a.attach(m);
+    return a;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

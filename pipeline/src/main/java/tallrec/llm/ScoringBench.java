@@ -1,0 +1,151 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Throughput of {@link YesNoScorer} on a model of a given shape: prompts/s, tokens/s, achieved
+ * GFLOP/s, and that rate as a fraction of this machine's dense F32 matmul rate, measured in the
+ * same process with one large DJL matmul (so the ratio says how much of the hardware the forward
+ * pass uses, whatever the machine).
+ */
+public final class ScoringBench {
+
+  /** Model shapes by name. LLaMA-style: SwiGLU width ≈ 8/3 · hidden, 32000-token vocabulary. */
+  public static final Map<String, LlamaConfig> PRESETS = new LinkedHashMap<>();
+
+  static {
+    PRESETS.put("stories260K", LlamaConfig.of(64, 172, 5, 8, 4, 512, 512, true));
+    PRESETS.put("llama-20m", LlamaConfig.of(256, 688, 8, 8, 8, 32000, 2048, false));
+    PRESETS.put("llama-100m", LlamaConfig.of(768, 2048, 12, 12, 12, 32000, 2048, false));
+    PRESETS.put("llama-350m", LlamaConfig.of(1024, 2816, 24, 16, 16, 32000, 2048, false));
+  }
+
+  /** One batch size's measurement. */
+  public static final class Result {
+    public final int batchSize;
+    public final int prompts;
+    public final long tokens;
+    public final double seconds;
+    public final double flops;
+
+    Result(int batchSize, int prompts, long tokens, double seconds, double flops) {
+      this.batchSize = batchSize;
+      this.prompts = prompts;
+      this.tokens = tokens;
+      this.seconds = seconds;
+      this.flops = flops;
+    }
+
+    public double gflops() {
+      return flops / seconds / 1e9;
+    }
+  }
+
+  private ScoringBench() {}
+
+  /** GFLOP/s of an n×n×n F32 matmul (best of {@code reps} after a warm-up). */
+  public static double matmulGflops(NDManager parent, int n, int reps) {
+    try (NDManager m = parent.newSubManager()) {
+      NDArray a = m.randomUniform(-1f, 1f, new Shape(n, n), DataType.FLOAT32);
+      NDArray b = m.randomUniform(-1f, 1f, new Shape(n, n), DataType.FLOAT32);
+      a.matMul(b).close();
+      double best = Double.MAX_VALUE;
+      for (int r = 0; r < reps; r++) {
+        long t0 = System.nanoTime();
+        NDArray c = a.matMul(b);
+        c.toFloatArray(); // forces completion (and is a cheap copy next to 2n³ flops)
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        c.close();
+      }
+      return 2.0 * n * n * n / best / 1e9;
+    }
+  }
+
+  /**
+   * FLOPs the forward executes on a padded [b, t] batch: every projection on every position, the
+   * full t×t attention products (masked entries are computed too), the LM head on b rows only.
+   */
+  public static double forwardFlops(LlamaConfig c, int b, int t) {
+    double tokens = (double) b * t;
+    double linear = 2.0 * tokens * ((double) c.hiddenSize * c.qDim() * 2 + 2.0 * c.hiddenSize * c.kvDim()
+        + 3.0 * c.hiddenSize * c.intermediateSize);
+    double attention = 2.0 * 2.0 * b * (double) c.numHeads * t * t * c.headDim;
+    return c.numLayers * (linear + attention) + 2.0 * b * c.hiddenSize * c.vocabSize;
+  }
+
+  /** Scores {@code promptsPerSize} random prompts of about {@code seqLen} tokens at each batch size. */
+  public static List<Result> run(LlamaModel model, int[] batchSizes, int seqLen, int promptsPerSize, long seed,
+      PrintStream log) {
+    LlamaConfig c = model.config();
+    Random rng = new Random(seed);
+    int yes = Math.min(3, c.vocabSize - 1);
+    int no = Math.min(4, c.vocabSize - 1);
+    List<Result> results = new ArrayList<>();
+    for (int bs : batchSizes) {
+      YesNoScorer scorer = new YesNoScorer(model, null, new YesNoScorer.Options().batchSize(bs));
+      int n = Math.max(promptsPerSize, bs);
+      List<int[]> prompts = new ArrayList<>();
+      long tokens = 0;
+      double flops = 0;
+      for (int i = 0; i < n; i++) {
+        // Lengths vary a little (seqLen-15 … seqLen), as real prompts do, so padding is exercised.
+        int len = Math.max(2, Math.min(c.maxPositions, seqLen - rng.nextInt(16)));
+        int[] p = new int[len];
+        p[0] = c.bosId;
+        for (int j = 1; j < len; j++) {
+          p[j] = 3 + rng.nextInt(c.vocabSize - 3);
+        }
+        prompts.add(p);
+        tokens += len;
+      }
+      // The scorer sorts by length and pads each batch to its longest: count what it executes.
+      List<int[]> sorted = new ArrayList<>(prompts);
+      sorted.sort((x, y) -> Integer.compare(x.length, y.length));
+      for (int s = 0; s < n; s += bs) {
+        int e = Math.min(n, s + bs);
+        flops += forwardFlops(c, e - s, sorted.get(e - 1).length);
+      }
+      int[] y = new int[n];
+      int[] no2 = new int[n];
+      java.util.Arrays.fill(y, yes);
+      java.util.Arrays.fill(no2, no);
+      // Warm-up on one small batch (first-call allocation and kernel selection are not throughput).
+      scorer.scoreTokenized(prompts.subList(0, Math.min(bs, 2)), y, no2);
+      long t0 = System.nanoTime();
+      scorer.scoreTokenized(prompts, y, no2);
+      double sec = (System.nanoTime() - t0) / 1e9;
+      Result r = new Result(bs, n, tokens, sec, flops);
+      results.add(r);
+      if (log != null) {
+        log.printf("batch %d: %d prompts in %.2f s%n", bs, n, sec);
+      }
+    }
+    return results;
+  }
+
+  /** Peak resident set size in MiB (VmHWM), or -1 where /proc is absent. */
+  public static long peakRssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

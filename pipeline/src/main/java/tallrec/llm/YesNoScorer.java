@@ -1,0 +1,227 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import tallrec.text.Tokenizer;
+
+/**
+ * TALLRec's scoring: one forward pass per batch of prompts, the logits of the "Yes" and "No"
+ * answer tokens at the last prompt position, and score = softmax(logit_yes, logit_no)[0].
+ *
+ * <p>Answer tokens are found by tokenizing prompt + "Yes." and prompt + "No." and taking the first
+ * token after the prompt's tokens, so they are right for any tokenizer (with the LLaMA tokenizer
+ * after "### Response:\n" they are 8241 and 3782, the ids the reference hard-codes).
+ *
+ * <p>Prompts too long for the context lose their oldest history items until they fit.
+ */
+public final class YesNoScorer {
+
+  /** Scoring settings. */
+  public static final class Options {
+    public int batchSize = 8;
+    /** Longest prompt in tokens (BOS included); ≤ 0 means the model's context length. */
+    public int maxPromptTokens = 0;
+    public PaddingSide padding = PaddingSide.LEFT;
+    /**
+     * Reference compatibility: the reference computes a full-vocabulary softmax of FP16 logits,
+     * takes P(Yes) and P(No), and applies softmax again to those two probabilities. With this on,
+     * {@link Score#score} is that value (logits are rounded to FP16, the softmax output too).
+     */
+    public boolean referenceFp16 = false;
+    public String yes = "Yes.";
+    public String no = "No.";
+
+    public Options batchSize(int n) {
+      this.batchSize = n;
+      return this;
+    }
+
+    public Options maxPromptTokens(int n) {
+      this.maxPromptTokens = n;
+      return this;
+    }
+
+    public Options padding(PaddingSide p) {
+      this.padding = p;
+      return this;
+    }
+
+    public Options referenceFp16(boolean b) {
+      this.referenceFp16 = b;
+      return this;
+    }
+  }
+
+  /** One prompt's result. */
+  public static final class Score {
+    public final String id;
+    public final double logitYes;
+    public final double logitNo;
+    /** softmax(logitYes, logitNo)[0], or the reference's value with {@link Options#referenceFp16}. */
+    public final double score;
+    /** P(Yes) from the full-vocabulary softmax (FP16-rounded); NaN unless referenceFp16. */
+    public final double pYesFullVocab;
+    public final int droppedHistory;
+    public final int promptTokens;
+
+    Score(String id, double logitYes, double logitNo, double score, double pYesFullVocab,
+        int droppedHistory, int promptTokens) {
+      this.id = id;
+      this.logitYes = logitYes;
+      this.logitNo = logitNo;
+      this.score = score;
+      this.pYesFullVocab = pYesFullVocab;
+      this.droppedHistory = droppedHistory;
+      this.promptTokens = promptTokens;
+    }
+
+    @Override
+    public String toString() {
+      return id + ": yes " + logitYes + " no " + logitNo + " score " + score;
+    }
+  }
+
+  /** A prompt fitted to the context: its tokens and how many history items were dropped. */
+  public static final class Fitted {
+    public final int[] ids;
+    public final int dropped;
+    public final String text;
+
+    Fitted(int[] ids, int dropped, String text) {
+      this.ids = ids;
+      this.dropped = dropped;
+      this.text = text;
+    }
+  }
+
+  private final LlamaModel model;
+  private final Tokenizer tokenizer;
+  private final Options options;
+
+  public YesNoScorer(LlamaModel model, Tokenizer tokenizer, Options options) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.options = options;
+  }
+
+  public int maxPromptTokens() {
+    int ctx = model.config().maxPositions;
+    return options.maxPromptTokens <= 0 ? ctx : Math.min(options.maxPromptTokens, ctx);
+  }
+
+  /**
+   * The answer token ids {yes, no} after {@code prompt}: the first token of the tokenization of
+   * prompt + answer past the prompt's own tokens.
+   */
+  public static int[] answerIds(Tokenizer tok, String prompt, String yes, String no) {
+    int[] base = tok.encode(prompt, true);
+    return new int[] {firstAfter(tok, base, prompt, yes), firstAfter(tok, base, prompt, no)};
+  }
+
+  private static int firstAfter(Tokenizer tok, int[] base, String prompt, String answer) {
+    int[] with = tok.encode(prompt + answer, true);
+    if (with.length <= base.length || !Arrays.equals(base, Arrays.copyOf(with, base.length))) {
+      throw new IllegalArgumentException("cannot find the answer token for '" + answer
+          + "': the prompt's tokens are not a prefix of the tokens of prompt + answer"
+          + " (the answer merges with the prompt's end); end the prompt with a separator such as '\\n'");
+    }
+    return with[base.length];
+  }
+
+  /** Drops the oldest history items until the prompt fits {@link #maxPromptTokens()}. */
+  public Fitted fit(TruncatablePrompt p) {
+    int max = maxPromptTokens();
+    int n = p.historySize();
+    int[] ids = null;
+    for (int drop = 0; drop <= n; drop++) {
+      String text = p.render(drop);
+      ids = tokenizer.encode(text, true);
+      if (ids.length <= max) {
+        return new Fitted(ids, drop, text);
+      }
+    }
+    throw new IllegalArgumentException("sample " + p.id() + ": prompt has " + ids.length
+        + " tokens even with all " + n + " history items dropped; the limit is " + max);
+  }
+
+  /** Scores prompts; results are in input order. */
+  public List<Score> score(List<? extends TruncatablePrompt> prompts) {
+    List<Fitted> fitted = new ArrayList<>(prompts.size());
+    int[] yes = new int[prompts.size()];
+    int[] no = new int[prompts.size()];
+    for (int i = 0; i < prompts.size(); i++) {
+      Fitted f = fit(prompts.get(i));
+      fitted.add(f);
+      int[] a = answerIds(tokenizer, f.text, options.yes, options.no);
+      yes[i] = a[0];
+      no[i] = a[1];
+    }
+    List<int[]> ids = new ArrayList<>();
+    for (Fitted f : fitted) {
+      ids.add(f.ids);
+    }
+    double[][] r = scoreTokenized(ids, yes, no);
+    List<Score> out = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      Fitted f = fitted.get(i);
+      out.add(new Score(prompts.get(i).id(), r[i][0], r[i][1], r[i][2], r[i][3], f.dropped, f.ids.length));
+    }
+    return out;
+  }
+
+  /**
+   * Scores token sequences (BOS included) with per-row answer ids. Returns per row {logitYes,
+   * logitNo, score, pYesFullVocab}. Sorts by length so each batch pads little.
+   */
+  public double[][] scoreTokenized(List<int[]> prompts, int[] yesIds, int[] noIds) {
+    Integer[] order = new Integer[prompts.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).length));
+    double[][] out = new double[prompts.size()][];
+    int pad = tokenizer == null || tokenizer.padId() < 0 ? model.config().eosId : tokenizer.padId();
+    NDManager parent = model.manager().getParentManager();
+    for (int start = 0; start < order.length; start += options.batchSize) {
+      int end = Math.min(order.length, start + options.batchSize);
+      List<int[]> chunk = new ArrayList<>();
+      for (int j = start; j < end; j++) {
+        chunk.add(prompts.get(order[j]));
+      }
+      TokenBatch batch = TokenBatch.of(chunk, options.padding, pad);
+      int v = model.config().vocabSize;
+      try (NDManager scope = parent.newSubManager()) {
+        NDArray hidden = model.forward(scope, batch, null, false);
+        NDArray logits = model.logits(model.select(hidden, batch.lastIndex));
+        float[] flat = logits.toFloatArray();
+        float[] probs = null;
+        if (options.referenceFp16) {
+          probs = logits.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false)
+              .softmax(-1).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
+        }
+        for (int j = start; j < end; j++) {
+          int row = j - start;
+          int i = order[j];
+          double ly = flat[row * v + yesIds[i]];
+          double ln = flat[row * v + noIds[i]];
+          double score = 1.0 / (1.0 + Math.exp(ln - ly));
+          double pYes = Double.NaN;
+          if (probs != null) {
+            float py = probs[row * v + yesIds[i]];
+            float pn = probs[row * v + noIds[i]];
+            pYes = py;
+            // softmax over the two (FP16-rounded) probabilities, in F32 as the reference does
+            score = (float) (1.0 / (1.0 + Math.exp((double) pn - py)));
+          }
+          out[i] = new double[] {ly, ln, score, pYes};
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,138 @@
+package tallrec.llm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tallrec.testing.SharedData;
+
+/** The forward pass and decoding against the real stories260K checkpoints. */
+class LlamaModelTest {
+
+  static NDManager manager;
+  static LlamaCheckpoints.Loaded c;
+  static LlamaCheckpoints.Loaded hf;
+
+  @BeforeAll
+  static void load() {
+    manager = NDManager.newBaseManager();
+    c = LlmFixtures.llama2c(manager);
+    hf = LlmFixtures.hf(manager);
+  }
+
+  @AfterAll
+  static void close() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+
+  static String expected(String rel) throws Exception {
+    return new String(Files.readAllBytes(SharedData.require(rel)), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void llama2cGreedy200MatchesReferenceByteForByte() throws Exception {
+    int[] bos = {c.tokenizer.bosId()};
+    int[] out = new Generator(c.model).generate(bos, new Generator.Options().maxNewTokens(200));
+    assertEquals(200, out.length);
+    assertEquals(expected("models/stories260K/expected_greedy_200.txt"), c.tokenizer.decode(out));
+  }
+
+  @Test
+  void hfGreedy200MatchesTheSameText() throws Exception {
+    int[] out = new Generator(hf.model).generate(new int[] {hf.tokenizer.bosId()},
+        new Generator.Options().maxNewTokens(200));
+    assertEquals(expected("models/stories260K/expected_greedy_200.txt"), hf.tokenizer.decode(out));
+  }
+
+  @Test
+  void hfPromptedGreedy80MatchesReference() throws Exception {
+    String prompt = "Once upon a time, there was a dog named Max";
+    int[] ids = hf.tokenizer.encode(prompt, true);
+    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(80));
+    int[] all = new int[ids.length + out.length];
+    System.arraycopy(ids, 0, all, 0, ids.length);
+    System.arraycopy(out, 0, all, ids.length, out.length);
+    assertEquals(expected("models/stories260K-hf/expected_prompted_greedy_80.txt"), hf.tokenizer.decode(all));
+  }
+
+  @Test
+  void hfAndLlama2cLogitsAgree() {
+    int[] ids = hf.tokenizer.encode(LlmFixtures.TALLREC_PROMPT, true);
+    assertTrue(ids.length > 50, "prompt should be long: " + ids.length);
+    float[] a = LlmFixtures.logits(hf.model, ids);
+    float[] b = LlmFixtures.logits(c.model, ids);
+    float d = LlmFixtures.maxAbsDiff(a, b);
+    assertTrue(d < 1e-4, "max |HF - llama2.c| logit difference " + d);
+  }
+
+  @Test
+  void kvCacheDecodingEqualsFullForward() {
+    int[] ids = hf.tokenizer.encode("Once upon a time", true);
+    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(20));
+    int[] all = Arrays.copyOf(ids, ids.length + out.length);
+    System.arraycopy(out, 0, all, ids.length, out.length);
+    // Full forward over prompt + continuation: the argmax at each generated step must be the next token.
+    float[] logits = LlmFixtures.logits(hf.model, all);
+    int v = hf.model.config().vocabSize;
+    for (int i = 0; i < out.length; i++) {
+      int pos = ids.length - 1 + i;
+      assertEquals(out[i], Generator.argmax(Arrays.copyOfRange(logits, pos * v, (pos + 1) * v)), "step " + i);
+    }
+  }
+
+  @Test
+  void paddedBatchesEqualOneByOne() {
+    String[] texts = {LlmFixtures.TALLREC_PROMPT, "Once upon a time", "Lily", "The dog ran to the park and saw a cat."};
+    List<int[]> seqs = new ArrayList<>();
+    for (String t : texts) {
+      seqs.add(hf.tokenizer.encode(t, true));
+    }
+    int v = hf.model.config().vocabSize;
+    for (PaddingSide side : PaddingSide.values()) {
+      TokenBatch batch = TokenBatch.of(seqs, side, 0);
+      float[] all;
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray h = hf.model.forward(scope, batch, null, false);
+        all = hf.model.logits(h).toFloatArray();
+      }
+      for (int r = 0; r < seqs.size(); r++) {
+        int[] s = seqs.get(r);
+        float[] single = LlmFixtures.logits(hf.model, s);
+        int start = side == PaddingSide.LEFT ? batch.length - s.length : 0;
+        float[] rows = Arrays.copyOfRange(all, (r * batch.length + start) * v, (r * batch.length + start + s.length) * v);
+        float d = LlmFixtures.maxAbsDiff(single, rows);
+        assertTrue(d < 1e-4, side + " row " + r + ": max diff " + d);
+      }
+    }
+  }
+
+  @Test
+  void seededSamplingIsReproducible() {
+    int[] bos = {hf.tokenizer.bosId()};
+    Generator.Options o = new Generator.Options().maxNewTokens(30).temperature(0.9).topP(0.9).seed(7);
+    int[] a = new Generator(hf.model).generate(bos, o);
+    int[] b = new Generator(hf.model).generate(bos, o);
+    assertArrayEquals(a, b);
+    int[] g = new Generator(hf.model).generate(bos, new Generator.Options().maxNewTokens(30));
+    assertTrue(!Arrays.equals(a, g) || true); // sampling may coincide with greedy; reproducibility is the point
+  }
+
+  @Test
+  void linearsAreNamedLikeHuggingFace() {
+    assertTrue(hf.model.linears().containsKey("model.layers.0.self_attn.q_proj"));
+    assertTrue(hf.model.linears().containsKey("model.layers.4.mlp.down_proj"));
+    assertEquals(5 * 7 + 1, hf.model.linears().size());
+  }
+}

@@ -1,0 +1,184 @@
+package tallrec.llm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tallrec.testing.SharedData;
+import tallrec.text.SentencePieceTokenizer;
+import tallrec.text.Tokenizer;
+
+class YesNoScorerTest {
+
+  static NDManager manager;
+  static LlamaCheckpoints.Loaded hf;
+
+  @BeforeAll
+  static void load() {
+    manager = NDManager.newBaseManager();
+    hf = LlmFixtures.hf(manager);
+  }
+
+  @AfterAll
+  static void close() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+
+  /** A TALLRec-style prompt over a liked-movies history, oldest first. */
+  static final class MoviePrompt implements TruncatablePrompt {
+    final String id;
+    final List<String> history;
+    final String target;
+
+    MoviePrompt(String id, List<String> history, String target) {
+      this.id = id;
+      this.history = history;
+      this.target = target;
+    }
+
+    @Override
+    public int historySize() {
+      return history.size();
+    }
+
+    @Override
+    public String render(int dropOldest) {
+      StringBuilder sb = new StringBuilder("### Instruction:\nWill the user like the target movie? Answer \"Yes.\" or \"No.\".\n\n"
+          + "### Input:\nUser Preference: ");
+      for (int i = dropOldest; i < history.size(); i++) {
+        sb.append(i > dropOldest ? ", " : "").append('"').append(history.get(i)).append('"');
+      }
+      return sb.append("\nTarget movie: \"").append(target).append("\"\n\n### Response:\n").toString();
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+  }
+
+  static final List<String> MOVIES = List.of("Toy Story (1995)", "Heat (1995)", "Casino (1995)", "Babe (1995)",
+      "Se7en (1995)", "Braveheart (1995)", "Apollo 13 (1995)", "Batman Forever (1995)", "Clueless (1995)", "Jumanji (1995)");
+
+  static List<MoviePrompt> prompts() {
+    List<MoviePrompt> ps = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      ps.add(new MoviePrompt("u" + i, MOVIES.subList(0, 1 + (i * 3) % MOVIES.size()), MOVIES.get((i * 7) % 10)));
+    }
+    return ps;
+  }
+
+  @Test
+  void scoreIsSoftmaxOfTheTwoLogitsAtTheLastPromptPosition() {
+    YesNoScorer scorer = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().batchSize(4));
+    List<MoviePrompt> ps = prompts();
+    List<YesNoScorer.Score> scores = scorer.score(ps);
+    int v = hf.model.config().vocabSize;
+    for (int i = 0; i < ps.size(); i++) {
+      YesNoScorer.Score s = scores.get(i);
+      assertEquals(ps.get(i).id, s.id);
+      assertEquals(0, s.droppedHistory);
+      double expected = Math.exp(s.logitYes) / (Math.exp(s.logitYes) + Math.exp(s.logitNo));
+      assertEquals(expected, s.score, 1e-9);
+      // Independently: the full forward of this prompt alone, its last row, the tokenizer's answer ids.
+      String text = ps.get(i).render(0);
+      int[] ids = hf.tokenizer.encode(text, true);
+      int[] ans = YesNoScorer.answerIds(hf.tokenizer, text, "Yes.", "No.");
+      float[] logits = LlmFixtures.logits(hf.model, ids);
+      int last = ids.length - 1;
+      assertEquals(logits[last * v + ans[0]], s.logitYes, 1e-4);
+      assertEquals(logits[last * v + ans[1]], s.logitNo, 1e-4);
+      assertEquals(ids.length, s.promptTokens);
+    }
+  }
+
+  @Test
+  void batchingAndPaddingSideDoNotChangeScores() {
+    List<MoviePrompt> ps = prompts();
+    List<YesNoScorer.Score> one = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().batchSize(1)).score(ps);
+    for (PaddingSide side : PaddingSide.values()) {
+      List<YesNoScorer.Score> many = new YesNoScorer(hf.model, hf.tokenizer,
+          new YesNoScorer.Options().batchSize(5).padding(side)).score(ps);
+      for (int i = 0; i < ps.size(); i++) {
+        assertEquals(one.get(i).logitYes, many.get(i).logitYes, 1e-4, side + " " + i);
+        assertEquals(one.get(i).logitNo, many.get(i).logitNo, 1e-4, side + " " + i);
+      }
+    }
+  }
+
+  @Test
+  void answerIdsComeFromTokenization() {
+    String prompt = LlmFixtures.TALLREC_PROMPT;
+    Tokenizer tok = hf.tokenizer;
+    int[] base = tok.encode(prompt, true);
+    int[] ans = YesNoScorer.answerIds(tok, prompt, "Yes.", "No.");
+    assertEquals(tok.encode(prompt + "Yes.", true)[base.length], ans[0]);
+    assertEquals(tok.encode(prompt + "No.", true)[base.length], ans[1]);
+    assertTrue(ans[0] != ans[1]);
+  }
+
+  @Test
+  void llamaTokenizerGivesTheReferenceAnswerIds() throws Exception {
+    Tokenizer llama = SentencePieceTokenizer.load(SharedData.require("models/llama2-tokenizer/tokenizer.model"));
+    assertArrayEquals(new int[] {8241, 3782}, YesNoScorer.answerIds(llama, LlmFixtures.TALLREC_PROMPT, "Yes.", "No."));
+  }
+
+  @Test
+  void tooLongPromptsDropTheOldestHistoryFirst() {
+    MoviePrompt p = new MoviePrompt("user-42", MOVIES, "Heat (1995)");
+    int full = hf.tokenizer.encode(p.render(0), true).length;
+    int limit = hf.tokenizer.encode(p.render(4), true).length; // fits with exactly 4 dropped
+    YesNoScorer scorer = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().maxPromptTokens(limit));
+    assertTrue(full > limit);
+    YesNoScorer.Fitted f = scorer.fit(p);
+    assertEquals(4, f.dropped);
+    assertTrue(f.text.contains(MOVIES.get(4)) && !f.text.contains(MOVIES.get(3)), f.text);
+    YesNoScorer.Score s = scorer.score(List.of(p)).get(0);
+    assertEquals(4, s.droppedHistory);
+    assertEquals(limit, s.promptTokens);
+
+    int bare = hf.tokenizer.encode(p.render(MOVIES.size()), true).length;
+    YesNoScorer tiny = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().maxPromptTokens(bare - 1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tiny.score(List.of(p)));
+    assertTrue(e.getMessage().contains("user-42"), e.getMessage());
+  }
+
+  @Test
+  void referenceFp16ModeUsesFullVocabularyProbabilities() {
+    List<MoviePrompt> ps = prompts().subList(0, 3);
+    List<YesNoScorer.Score> plain = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options()).score(ps);
+    List<YesNoScorer.Score> compat = new YesNoScorer(hf.model, hf.tokenizer,
+        new YesNoScorer.Options().referenceFp16(true)).score(ps);
+    int v = hf.model.config().vocabSize;
+    for (int i = 0; i < ps.size(); i++) {
+      YesNoScorer.Score s = compat.get(i);
+      String text = ps.get(i).render(0);
+      int[] ids = hf.tokenizer.encode(text, true);
+      float[] logits = LlmFixtures.logits(hf.model, ids);
+      float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * v, ids.length * v);
+      double max = Double.NEGATIVE_INFINITY;
+      for (float x : last) {
+        max = Math.max(max, x);
+      }
+      double z = 0;
+      for (float x : last) {
+        z += Math.exp(x - max);
+      }
+      double pYes = Math.exp(s.logitYes - max) / z;
+      double pNo = Math.exp(s.logitNo - max) / z;
+      assertEquals(pYes, s.pYesFullVocab, 2e-3 * Math.max(pYes, 1e-3) + 1e-4);
+      assertEquals(Math.exp(pYes) / (Math.exp(pYes) + Math.exp(pNo)), s.score, 1e-3);
+      assertEquals(plain.get(i).logitYes, s.logitYes, 1e-6);
+    }
+  }
+}
