@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       SynthCommand.class,
       DemoCommand.class,
+      ScoreCommand.class,
     })
 public final class TallRecCli implements Runnable {
 

@@ -64,6 +64,21 @@ public final class Schemas {
       createStructField("history_texts", createArrayType(StringType, false), false),
       createStructField("target_text", StringType, false)});
 
+  /** Scores of a model or baseline on samples; the same schema for the LLM and every baseline. */
+  public static final StructType SCORES = createStructType(new StructField[] {
+      createStructField("sample_id", StringType, false),
+      createStructField("domain", StringType, false),
+      createStructField("split", StringType, false),
+      createStructField("label", IntegerType, false),
+      createStructField("score", DoubleType, false),
+      createStructField("logit_yes", DoubleType, true),
+      createStructField("logit_no", DoubleType, true),
+      createStructField("model", StringType, false),
+      createStructField("variant", StringType, false),
+      createStructField("train_domain", StringType, false),
+      createStructField("k", IntegerType, false),
+      createStructField("seed", IntegerType, false)});
+
   /** Fails with the missing column names when {@code actual} lacks any of {@code expected}'s. */
   public static void require(StructType actual, StructType expected, String what) {
     Set<String> have = new HashSet<>(Arrays.asList(actual.fieldNames()));

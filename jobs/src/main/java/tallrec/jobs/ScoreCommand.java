@@ -1,0 +1,76 @@
+package tallrec.jobs;
+
+import com.typesafe.config.Config;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tallrec.conf.TallRecConf;
+import tallrec.score.Scoring;
+
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description = {
+      "P(Yes) for every sample of a dataset, in parallel across executors -> scores (Parquet).",
+      "--data is a samples/ directory (see --split) or an Alpaca JSON file such as the reference's test.json."
+    })
+public final class ScoreCommand implements Callable<Integer> {
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR|FILE", description = "HF model directory, .safetensors, or llama2.c .bin (a path readable on every executor).")
+  String model;
+
+  @Option(names = "--tokenizer", paramLabel = "PATH", description = "Tokenizer (default: the model directory's).")
+  String tokenizer;
+
+  @Option(names = "--data", required = true, paramLabel = "PATH", description = "samples/ directory or Alpaca JSON file.")
+  String data;
+
+  @Option(names = "--out", required = true, paramLabel = "PATH", description = "Where the scores go.")
+  String out;
+
+  @Option(names = "--split", split = ",", paramLabel = "NAME", description = "Splits to score (default: score.splits; 'all' = every split).")
+  List<String> splits;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Prompts per forward pass (default: score.batch-size).")
+  Integer batchSize;
+
+  @Option(names = "--model-name", description = "Name in the scores' model column (default: the model path's last element).")
+  String modelName;
+
+  @Option(names = "--domain", description = "Domain of samples read from a JSON file (default: movie).")
+  String jsonDomain;
+
+  @Override
+  public Integer call() {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    flags.put("score.batch-size", batchSize);
+    flags.put("score.splits", splits);
+    TallRecConf conf = common.resolve(flags);
+    Config c = conf.section("score");
+    SparkSession spark = Jobs.spark(conf, "score");
+    List<String> wanted = c.getStringList("splits");
+    Dataset<Row> samples = Scoring.readSamples(spark, data, wanted.contains("all") ? List.of() : wanted,
+        jsonDomain == null ? "movie" : jsonDomain);
+    String name = modelName != null ? modelName : new Path(model).getName();
+    Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
+        c.getBoolean("reference-fp16"), name, "", "", 0, 0);
+    Map<String, String> nouns = new LinkedHashMap<>();
+    conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
+    long t0 = System.nanoTime();
+    Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("score -> %s: %,d rows in %.1f s (%.1f prompts/s); rows per executor: %s%n",
+        r.out(), r.rows(), seconds, r.rows() / seconds, r.rowsByExecutor());
+    return 0;
+  }
+}

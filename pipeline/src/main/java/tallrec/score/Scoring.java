@@ -1,0 +1,199 @@
+package tallrec.score;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
+import tallrec.data.Schemas;
+import tallrec.io.Fs;
+import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
+import tallrec.llm.LlamaCheckpoints;
+import tallrec.llm.YesNoScorer;
+import tallrec.prompt.SamplePrompt;
+
+/**
+ * The {@code score} stage: P(Yes) for every sample, in parallel across executors.
+ *
+ * <p>Each task scores its partition with the executor JVM's one copy of the model
+ * ({@link ModelCache}); prompts are sorted by length inside the partition and batched, so a batch
+ * pads little; one forward pass per batch, reading the logits of the first answer token. The
+ * output has exactly one row per input sample, or the job fails naming the missing ones.
+ */
+public final class Scoring {
+
+  public static final String STAGE = "score";
+
+  /** Which model, how to batch, and the labels the scores carry. */
+  public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+      String modelName, String variant, String trainDomain, int k, int seed) implements Serializable {}
+
+  /** What the stage wrote, and which executors did the work (rows per executor id). */
+  public record Result(Path out, long rows, Map<String, Long> rowsByExecutor) {}
+
+  private Scoring() {}
+
+  /**
+   * The samples to score: a {@code samples/} Parquet directory (filtered to {@code splits}, empty
+   * = all), or an Alpaca JSON file such as the reference's {@code test.json}.
+   */
+  public static Dataset<Row> readSamples(SparkSession spark, String path, List<String> splits, String jsonDomain) {
+    if (path.endsWith(".json")) {
+      return readAlpacaJson(spark, new Path(path), jsonDomain);
+    }
+    Dataset<Row> samples = spark.read().parquet(path);
+    Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + path);
+    return splits.isEmpty() ? samples : samples.filter(col("split").isin(splits.toArray()));
+  }
+
+  /** Reads a reference JSON file on the driver (they hold thousands of rows, not millions). */
+  static Dataset<Row> readAlpacaJson(SparkSession spark, Path file, String domain) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Fs.requireNonEmptyFile(file, conf, "Samples JSON file");
+    String base = file.getName().replaceFirst("\\.json$", "");
+    List<Row> rows = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try (InputStream in = Fs.of(file, conf).open(file); JsonParser p = json.getFactory().createParser(in)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IllegalArgumentException(file + ": expected a JSON array of {instruction, input, output}");
+      }
+      int i = 0;
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        JsonNode o = json.readTree(p);
+        for (String f : new String[] {"instruction", "input", "output"}) {
+          if (!o.hasNonNull(f)) {
+            throw new IllegalArgumentException(file + ": element " + i + " has no '" + f + "'");
+          }
+        }
+        String output = o.get("output").asText().trim();
+        int label = output.startsWith("Yes") ? 1 : 0;
+        rows.add(RowFactory.create(base + "-" + i, domain, base, o.get("instruction").asText(),
+            o.get("input").asText(), output, label, (long) i));
+        i++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("sample_id", "string", false).add("domain", "string", false).add("split", "string", false)
+        .add("instruction", "string", false).add("input", "string", false).add("output", "string", false)
+        .add("label", "int", false).add("sample_index", "long", false);
+    int parts = Math.max(1, spark.sparkContext().defaultParallelism());
+    return spark.createDataFrame(rows, schema).repartition(parts);
+  }
+
+  /** Scores every row; {@code nouns} maps a domain to its prompt noun. */
+  public static Dataset<Row> score(Dataset<Row> samples, Settings s, Map<String, String> nouns,
+      CollectionAccumulator<String> executors) {
+    boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
+    HashMap<String, String> nounMap = new HashMap<>(nouns);
+    Dataset<Row> input = samples.select(rebuildable
+        ? new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+            col("history_texts"), col("history_labels"), col("target_text")}
+        : new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+            col("instruction"), col("input")});
+    return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows ->
+        scorePartition(rows, s, nounMap, rebuildable, executors), Encoders.row(Schemas.SCORES));
+  }
+
+  private static Iterator<Row> scorePartition(Iterator<Row> rows, Settings s, Map<String, String> nouns,
+      boolean rebuildable, CollectionAccumulator<String> executors) {
+    List<Row> in = new ArrayList<>();
+    rows.forEachRemaining(in::add);
+    if (in.isEmpty()) {
+      return List.<Row>of().iterator();
+    }
+    List<SamplePrompt> prompts = new ArrayList<>(in.size());
+    for (Row r : in) {
+      String id = r.getString(0);
+      if (rebuildable) {
+        String noun = nouns.get(r.getString(1));
+        if (noun == null) {
+          throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + r.getString(1)
+              + "' (add tallrec.domains." + r.getString(1) + ")");
+        }
+        prompts.add(SamplePrompt.of(id, noun, r.getList(4), r.getList(5), r.getString(6)));
+      } else {
+        prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)));
+      }
+    }
+    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer());
+    YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
+        .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16()));
+    List<YesNoScorer.Score> scores;
+    // One forward at a time per model: torch already spreads each op over the executor's cores.
+    synchronized (loaded) {
+      scores = scorer.score(prompts);
+    }
+    List<Row> out = new ArrayList<>(in.size());
+    for (int i = 0; i < in.size(); i++) {
+      Row r = in.get(i);
+      YesNoScorer.Score sc = scores.get(i);
+      out.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), sc.score,
+          sc.logitYes, sc.logitNo, s.modelName(), s.variant(), s.trainDomain(), s.k(), s.seed()));
+    }
+    executors.add(SparkEnv.get().executorId() + ":" + in.size());
+    return out.iterator();
+  }
+
+  /** Scores {@code samples} into {@code out} (staged, with a manifest); fails on missing rows. */
+  public static Result run(SparkSession spark, Dataset<Row> samples, String inputPath, Path out, Settings s,
+      Map<String, String> nouns, String configJson) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    CollectionAccumulator<String> executors = spark.sparkContext().collectionAccumulator("score.executors");
+    Path target = Fs.of(out, conf).makeQualified(out);
+    try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
+      Path staged = commit.staging(target.getName());
+      spark.sparkContext().setJobDescription("score: " + s.modelName());
+      score(samples, s, nouns, executors).write().mode(SaveMode.ErrorIfExists).parquet(staged.toString());
+      Dataset<Row> written = spark.read().parquet(staged.toString());
+      long expected = samples.count();
+      long got = written.count();
+      if (got != expected) {
+        List<String> missing = samples.select("sample_id").except(written.select("sample_id"))
+            .limit(10).as(Encoders.STRING()).collectAsList();
+        throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples; missing e.g. " + missing);
+      }
+      Map<String, Long> byExecutor = new TreeMap<>();
+      for (String e : executors.value()) {
+        int c = e.lastIndexOf(':');
+        byExecutor.merge(e.substring(0, c), Long.parseLong(e.substring(c + 1)), Long::sum);
+      }
+      Manifest manifest = new Manifest(STAGE).config(configJson)
+          .property("model", s.model())
+          .property("executors", byExecutor.toString())
+          .rows("scores", got);
+      if (inputPath.endsWith(".json")) {
+        manifest.inputFile("samples", new Path(inputPath), conf);
+      } else {
+        manifest.inputDataset("samples", new Path(inputPath), conf);
+      }
+      commit.commit(manifest);
+      return new Result(out, got, byExecutor);
+    }
+  }
+}
