@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       IngestCommand.class,
       InstructionsCommand.class,
+      BaselinesCommand.class,
+      EvaluateCommand.class,
       ConfGetCommand.class,
       GenerateCommand.class,
       BenchCommand.class,

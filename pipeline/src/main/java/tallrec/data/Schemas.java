@@ -64,7 +64,12 @@ public final class Schemas {
       createStructField("history_texts", createArrayType(StringType, false), false),
       createStructField("target_text", StringType, false)});
 
-  /** Scores of a model or baseline on samples; the same schema for the LLM and every baseline. */
+  /**
+   * What {@code score} and {@code baselines} write: one row per (sample, model run). {@code score}
+   * is the model's P(Yes) or a baseline's score (only its order matters to AUC); the Yes/No
+   * logits are null for baselines. {@code train_domain}, {@code k}, {@code seed} name the training
+   * the scores came from ({@code k = 0, seed = 0}: no training).
+   */
   public static final StructType SCORES = createStructType(new StructField[] {
       createStructField("sample_id", StringType, false),
       createStructField("domain", StringType, false),
@@ -78,6 +83,18 @@ public final class Schemas {
       createStructField("train_domain", StringType, false),
       createStructField("k", IntegerType, false),
       createStructField("seed", IntegerType, false)});
+
+  /** What {@code evaluate} writes: one AUC per (model, variant, train domain, test domain, K, seed). */
+  public static final StructType METRICS = createStructType(new StructField[] {
+      createStructField("model", StringType, false),
+      createStructField("variant", StringType, false),
+      createStructField("train_domain", StringType, false),
+      createStructField("test_domain", StringType, false),
+      createStructField("k", IntegerType, false),
+      createStructField("seed", IntegerType, false),
+      createStructField("auc", DoubleType, false),
+      createStructField("n", LongType, false),
+      createStructField("n_pos", LongType, false)});
 
   /** Fails with the missing column names when {@code actual} lacks any of {@code expected}'s. */
   public static void require(StructType actual, StructType expected, String what) {

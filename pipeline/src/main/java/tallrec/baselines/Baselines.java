@@ -1,0 +1,156 @@
+package tallrec.baselines;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import tallrec.data.Schemas;
+import tallrec.dataset.SplitName;
+import tallrec.io.Fs;
+import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
+
+/**
+ * The {@code baselines} stage: for each selected baseline, each K and seed it is trained on,
+ * scores the evaluation splits and appends them to one {@code scores} dataset; MLlib models are
+ * saved under {@code models/NAME/k=K/seed=S}. Both are staged and committed together.
+ */
+public final class Baselines {
+
+  public static final String STAGE = "baselines";
+
+  /** What to run. */
+  public record Plan(List<Baseline> baselines, List<Integer> ks, List<Integer> seeds, List<String> splits) {}
+
+  /** One fit-and-score that was written. */
+  public record RunInfo(String model, int k, int seed, long rows, double seconds) {}
+
+  public record Result(Path out, String domain, List<RunInfo> runs, long rows) {}
+
+  private Baselines() {}
+
+  public static Result run(SparkSession spark, Path samplesPath, Path out, Plan plan, String configJson,
+      Consumer<String> log) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (!Fs.exists(samplesPath, conf)) {
+      throw new IllegalArgumentException("Samples not found: " + samplesPath + " (run `tallrec instructions` first)");
+    }
+    Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
+    Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + samplesPath);
+    List<String> domains = samples.select("domain").distinct().as(Encoders.STRING()).collectAsList();
+    if (domains.size() != 1) {
+      throw new IllegalArgumentException("Samples at " + samplesPath + " hold domains " + domains + "; expected one");
+    }
+    String domain = domains.get(0);
+    Dataset<Row> eval = samples.filter(col("split").isin(plan.splits().toArray())).cache();
+    Dataset<Row> train = samples.filter(col("split").equalTo(SplitName.TRAIN.value()));
+    Path kshotPath = kshotBeside(samplesPath);
+    boolean needsKshot = plan.baselines().stream().anyMatch(b -> b.training() == Baseline.Training.KSHOT);
+    Dataset<Row> kshot = needsKshot ? readKshot(spark, kshotPath, plan) : null;
+    boolean savesModels = plan.baselines().stream().anyMatch(b -> b instanceof MllibBaseline);
+
+    List<RunInfo> runs = new ArrayList<>();
+    long evalRows = eval.count();
+    try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE)) {
+      Path scores = commit.staging("scores");
+      Path models = savesModels ? commit.staging("models") : null;
+      for (Baseline b : plan.baselines()) {
+        for (int[] ks : runsOf(b, plan, train)) {
+          int k = ks[0];
+          int seed = ks[1];
+          long t0 = System.nanoTime();
+          spark.sparkContext().setJobDescription("baselines: " + b.name() + " k=" + k + " seed=" + seed);
+          Dataset<Row> trainSet = switch (b.training()) {
+            case NONE -> train.limit(0);
+            case TRAIN_SPLIT -> train;
+            case KSHOT -> kshot.filter(col("k").equalTo(k).and(col("seed").equalTo(seed)));
+          };
+          Path modelDir = models == null || !(b instanceof MllibBaseline) ? null
+              : new Path(models, b.name() + "/k=" + k + "/seed=" + seed);
+          Dataset<Row> scored = b.score(trainSet, eval, new Baseline.Run(k, seed, modelDir));
+          toScores(scored, b.name(), domain, k, seed).coalesce(1).write().mode(SaveMode.Append)
+              .parquet(scores.toString());
+          RunInfo info = new RunInfo(b.name(), k, seed, evalRows, (System.nanoTime() - t0) / 1e9);
+          runs.add(info);
+          log.accept(String.format("  %-16s k=%-5d seed=%d  %,d scores in %.1f s", b.name(), k, seed, evalRows,
+              info.seconds()));
+        }
+      }
+      long rows = evalRows * runs.size();
+      Manifest manifest = new Manifest(STAGE)
+          .inputDataset("samples", samplesPath, conf)
+          .config(configJson)
+          .property("domain", domain)
+          .property("baselines", String.join(",", plan.baselines().stream().map(Baseline::name).toList()))
+          .rows("scores", rows);
+      if (needsKshot) {
+        manifest.inputDataset("kshot", kshotPath, conf);
+      }
+      commit.commit(manifest);
+      eval.unpersist();
+      return new Result(out, domain, runs, rows);
+    }
+  }
+
+  /** {@code DATASET/kshot} for {@code DATASET/samples} (a directory URI may end in '/', which Path keeps). */
+  static Path kshotBeside(Path samplesPath) {
+    String s = samplesPath.toString().replaceAll("/+$", "");
+    return new Path(new Path(s).getParent(), "kshot");
+  }
+
+  /** The (k, seed) runs of one baseline: one per K-shot set, or a single run (see {@link Baseline.Training}). */
+  private static List<int[]> runsOf(Baseline b, Plan plan, Dataset<Row> train) {
+    List<int[]> runs = new ArrayList<>();
+    switch (b.training()) {
+      case NONE -> runs.add(new int[] {0, 0});
+      case TRAIN_SPLIT -> runs.add(new int[] {Math.toIntExact(train.count()), 0});
+      case KSHOT -> plan.ks().forEach(k -> plan.seeds().forEach(s -> runs.add(new int[] {k, s})));
+    }
+    return runs;
+  }
+
+  /** The K-shot sets beside {@code samples/}; a requested (k, seed) that is absent is an error listing those present. */
+  static Dataset<Row> readKshot(SparkSession spark, Path kshotPath, Plan plan) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (!Fs.exists(kshotPath, conf)) {
+      throw new IllegalArgumentException("K-shot sets not found: " + kshotPath + " (written by `tallrec instructions` beside samples/)");
+    }
+    Dataset<Row> kshot = spark.read().parquet(kshotPath.toString());
+    Map<Integer, List<Integer>> present = new TreeMap<>();
+    for (Row r : kshot.select("k", "seed").distinct().collectAsList()) {
+      present.computeIfAbsent(r.getInt(0), x -> new ArrayList<>()).add(r.getInt(1));
+    }
+    for (int k : plan.ks()) {
+      for (int s : plan.seeds()) {
+        if (!present.getOrDefault(k, List.of()).contains(s)) {
+          present.values().forEach(l -> l.sort(null));
+          throw new IllegalArgumentException("No K-shot set k=" + k + ", seed=" + s + " in " + kshotPath
+              + "; present (k -> seeds): " + present);
+        }
+      }
+    }
+    return kshot.filter(col("k").isin(plan.ks().toArray()).and(col("seed").isin(plan.seeds().toArray()))).cache();
+  }
+
+  /** A baseline's scored samples as rows of the {@code scores} contract. */
+  static Dataset<Row> toScores(Dataset<Row> scored, String model, String trainDomain, int k, int seed) {
+    Column nullDouble = lit(null).cast(DataTypes.DoubleType);
+    return scored.select(col("sample_id"), col("domain"), col("split"), col("label"),
+        col("score").cast(DataTypes.DoubleType).as("score"), nullDouble.as("logit_yes"), nullDouble.as("logit_no"),
+        lit(model).as("model"), lit("").as("variant"), lit(trainDomain).as("train_domain"), lit(k).as("k"),
+        lit(seed).as("seed"));
+  }
+}

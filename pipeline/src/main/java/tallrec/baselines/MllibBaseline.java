@@ -1,0 +1,104 @@
+package tallrec.baselines;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.typesafe.config.Config;
+import java.util.function.IntFunction;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code mllib-lr} and {@code mllib-gbt}: a Spark ML {@link Pipeline} (VectorAssembler + logistic
+ * regression or gradient-boosted trees) on {@link SampleFeatures}, fitted on one K-shot set (item
+ * statistics from that set too), saved with MLlib's writer under the run's model directory, and
+ * applied to the evaluation samples; the score is P(label = 1).
+ */
+public final class MllibBaseline implements Baseline {
+
+  public static final String LR_NAME = "mllib-lr";
+  public static final String GBT_NAME = "mllib-gbt";
+
+  private final String name;
+  private final IntFunction<PipelineStage> classifier;
+  private final double smoothing;
+
+  private MllibBaseline(String name, IntFunction<PipelineStage> classifier, double smoothing) {
+    this.name = name;
+    this.classifier = classifier;
+    this.smoothing = smoothing;
+  }
+
+  /** Logistic regression; deterministic, so the seed only names the K-shot draw. */
+  public static MllibBaseline logisticRegression(Config c, double smoothing) {
+    return new MllibBaseline(LR_NAME, seed -> new LogisticRegression()
+        .setMaxIter(c.getInt("max-iter"))
+        .setRegParam(c.getDouble("reg-param"))
+        .setElasticNetParam(c.getDouble("elastic-net-param")), smoothing);
+  }
+
+  /** Gradient-boosted trees, seeded with the K-shot seed (subsampling and feature sampling). */
+  public static MllibBaseline gbt(Config c, double smoothing) {
+    return new MllibBaseline(GBT_NAME, seed -> new GBTClassifier()
+        .setMaxIter(c.getInt("max-iter"))
+        .setMaxDepth(c.getInt("max-depth"))
+        .setStepSize(c.getDouble("step-size"))
+        .setSubsamplingRate(c.getDouble("subsampling-rate"))
+        .setSeed(seed), smoothing);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Training training() {
+    return Training.KSHOT;
+  }
+
+  @Override
+  public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
+    ItemStats stats = ItemStats.of(train);
+    PipelineModel model = fit(SampleFeatures.of(train, stats, smoothing, true), run.seed());
+    if (run.modelDir() != null) {
+      try {
+        model.write().overwrite().save(run.modelDir().toString());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot save " + name + " model to " + run.modelDir(), e);
+      }
+    }
+    return apply(model, SampleFeatures.of(eval, stats, smoothing, false));
+  }
+
+  /** The features a model trained on {@code train} scores {@code eval} with (to re-apply a saved model). */
+  public Dataset<Row> evalFeatures(Dataset<Row> train, Dataset<Row> eval) {
+    return SampleFeatures.of(eval, ItemStats.of(train), smoothing, false);
+  }
+
+  private PipelineModel fit(Dataset<Row> trainFeatures, int seed) {
+    VectorAssembler assembler = new VectorAssembler()
+        .setInputCols(SampleFeatures.COLUMNS.toArray(String[]::new))
+        .setOutputCol("features");
+    PipelineStage clf = classifier.apply(seed);
+    return new Pipeline().setStages(new PipelineStage[] {assembler, clf})
+        .fit(trainFeatures.withColumn("label", col("label").cast("double")));
+  }
+
+  /**
+   * Scores featurized samples with a fitted (or loaded) pipeline: adds {@code score} = P(1) and
+   * drops the features and MLlib's output columns.
+   */
+  public static Dataset<Row> apply(PipelineModel model, Dataset<Row> features) {
+    Dataset<Row> out = model.transform(features)
+        .withColumn("score", functions.vector_to_array(col("probability"), "float64").getItem(1));
+    return out.drop("features", "rawPrediction", "probability", "prediction")
+        .drop(SampleFeatures.COLUMNS.toArray(String[]::new));
+  }
+}

@@ -1,0 +1,124 @@
+package tallrec.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tallrec.conf.TallRecConf;
+import tallrec.dataset.SelectionMode;
+import tallrec.testing.LocalSpark;
+import tallrec.testing.SharedData;
+import tallrec.testing.Stages;
+
+/** Scoring real MovieLens-100K test prompts with the real stories260K checkpoint, in Spark. */
+class ScoringTest {
+
+  @TempDir static Path tmp;
+  static SparkSession spark;
+  static Dataset<Row> subset;
+  static String model;
+  static final Map<String, String> NOUNS = Map.of("movie", "movie", "book", "book");
+
+  @BeforeAll
+  static void build() {
+    Path ml = SharedData.require("data/ml-100k");
+    model = SharedData.require("models/stories260K-hf").toString();
+    spark = LocalSpark.get();
+    TallRecConf conf = TallRecConf.defaults();
+    Stages.ingest(spark, conf, "movielens100k", ml.toString(), null, null, tmp.resolve("ml"));
+    Stages.instructions(spark, conf, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", tmp.resolve("json"));
+    // The first 48 test samples: enough for batching, partitions and truncation to matter.
+    subset = spark.read().parquet(tmp.resolve("ml/samples").toString())
+        .filter(col("split").equalTo("test").and(col("sample_index").lt(9048))).cache();
+  }
+
+  static Scoring.Settings settings(int batch) {
+    return new Scoring.Settings(model, null, batch, 0, false, "stories260K", "", "", 0, 0);
+  }
+
+  private static Map<String, double[]> byId(Dataset<Row> scores) {
+    Map<String, double[]> out = new HashMap<>();
+    for (Row r : scores.collectAsList()) {
+      out.put(r.getAs("sample_id"), new double[] {r.getAs("score"), r.getAs("logit_yes"), r.getAs("logit_no")});
+    }
+    return out;
+  }
+
+  @Test
+  void everySampleGetsOneScoreAndScoresDoNotDependOnPartitioningOrBatching() {
+    var executors = spark.sparkContext().collectionAccumulator();
+    Map<String, double[]> one = byId(Scoring.score(subset.repartition(1), settings(16), NOUNS, executors));
+    Map<String, double[]> three = byId(Scoring.score(subset.repartition(3), settings(5), NOUNS, executors));
+    assertEquals(48, one.size());
+    assertEquals(one.keySet(), three.keySet());
+    for (Map.Entry<String, double[]> e : one.entrySet()) {
+      double[] a = e.getValue();
+      double[] b = three.get(e.getKey());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(a[i], b[i], 1e-5, e.getKey());
+      }
+      // score = softmax(logit_yes, logit_no)[0]
+      assertEquals(1 / (1 + Math.exp(a[2] - a[1])), a[0], 1e-9);
+      assertTrue(a[0] > 0 && a[0] < 1);
+    }
+    assertFalse(executors.value().isEmpty());
+    assertEquals(1, ModelCache.size(), "the model is loaded once per JVM, not per task");
+  }
+
+  @Test
+  void runWritesScoresWithTheContractAndAManifest() throws Exception {
+    Path out = tmp.resolve("scores");
+    Scoring.Result r = Scoring.run(spark, subset, tmp.resolve("ml/samples").toString(),
+        new org.apache.hadoop.fs.Path(out.toUri()), settings(16), NOUNS, "{}");
+    assertEquals(48, r.rows());
+    Dataset<Row> written = spark.read().parquet(out.toString());
+    assertEquals(List.of("sample_id", "domain", "split", "label", "score", "logit_yes", "logit_no", "model",
+        "variant", "train_domain", "k", "seed"), List.of(written.columns()));
+    assertEquals(48, written.filter("model = 'stories260K' AND split = 'test'").count());
+    assertTrue(Files.readString(out.resolve("_MANIFEST.json")).contains("\"scores\" : 48"));
+  }
+
+  @Test
+  void referenceJsonScoresEqualParquetScores() {
+    Dataset<Row> json = Scoring.readSamples(spark, tmp.resolve("json/test.json").toString(), List.of(), "movie")
+        .filter(col("sample_index").lt(8));
+    var acc = spark.sparkContext().collectionAccumulator();
+    List<Row> fromJson = Scoring.score(json, settings(8), NOUNS, acc).orderBy("sample_id").collectAsList();
+    Map<String, double[]> fromParquet = byId(Scoring.score(
+        subset.filter(col("sample_index").lt(9008)), settings(8), NOUNS, acc));
+    assertEquals(8, fromJson.size());
+    // Same prompts (the JSON export of the same samples) give the same scores, when no history
+    // had to be dropped to fit the context.
+    List<double[]> parquetScores = fromParquet.values().stream().map(a -> a).toList();
+    for (Row r : fromJson) {
+      double s = r.getAs("score");
+      assertTrue(parquetScores.stream().anyMatch(a -> Math.abs(a[0] - s) < 1e-5),
+          "JSON sample " + r.getAs("sample_id") + " scored like one of the Parquet samples");
+    }
+  }
+
+  @Test
+  void aMissingModelIsAClearError() {
+    Scoring.Settings bad = new Scoring.Settings(tmp.resolve("no-such-model").toString(), null, 4, 0, false, "x", "", "", 0, 0);
+    var acc = spark.sparkContext().collectionAccumulator();
+    Exception e = assertThrows(Exception.class, () -> Scoring.score(subset.limit(2), bad, NOUNS, acc).count());
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    assertTrue(t.getMessage().contains("no-such-model"), t.getMessage());
+  }
+}
