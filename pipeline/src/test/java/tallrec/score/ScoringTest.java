@@ -59,7 +59,7 @@ class ScoringTest {
 
   @Test
   void everySampleGetsOneScoreAndScoresDoNotDependOnPartitioningOrBatching() {
-    var executors = spark.sparkContext().collectionAccumulator();
+    org.apache.spark.util.CollectionAccumulator<String> executors = spark.sparkContext().<String>collectionAccumulator();
     Map<String, double[]> one = byId(Scoring.score(subset.repartition(1), settings(16), NOUNS, executors));
     Map<String, double[]> three = byId(Scoring.score(subset.repartition(3), settings(5), NOUNS, executors));
     assertEquals(48, one.size());
@@ -95,7 +95,7 @@ class ScoringTest {
   void referenceJsonScoresEqualParquetScores() {
     Dataset<Row> json = Scoring.readSamples(spark, tmp.resolve("json/test.json").toString(), List.of(), "movie")
         .filter(col("sample_index").lt(8));
-    var acc = spark.sparkContext().collectionAccumulator();
+    org.apache.spark.util.CollectionAccumulator<String> acc = spark.sparkContext().<String>collectionAccumulator();
     List<Row> fromJson = Scoring.score(json, settings(8), NOUNS, acc).orderBy("sample_id").collectAsList();
     Map<String, double[]> fromParquet = byId(Scoring.score(
         subset.filter(col("sample_index").lt(9008)), settings(8), NOUNS, acc));
@@ -113,7 +113,7 @@ class ScoringTest {
   @Test
   void aMissingModelIsAClearError() {
     Scoring.Settings bad = new Scoring.Settings(tmp.resolve("no-such-model").toString(), null, 4, 0, false, "x", "", "", 0, 0);
-    var acc = spark.sparkContext().collectionAccumulator();
+    org.apache.spark.util.CollectionAccumulator<String> acc = spark.sparkContext().<String>collectionAccumulator();
     Exception e = assertThrows(Exception.class, () -> Scoring.score(subset.limit(2), bad, NOUNS, acc).count());
     Throwable t = e;
     while (t.getCause() != null) {
