@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,13 +62,19 @@ public final class BenchScoringCommand implements Callable<Integer> {
       LlamaModel model = load(cfg, m);
       cfg = model.config();
       out.printf("model %s: %s, %.1fM parameters%n", preset, cfg, cfg.parameterCount() / 1e6);
-      double matmul = ScoringBench.matmulGflops(m, matmulSize, 5);
-      out.printf("dense matmul %d^3 F32: %.1f GFLOP/s%n", matmulSize, matmul);
-      List<ScoringBench.Result> results = ScoringBench.run(model, batchSizes, seqLen, prompts, 1, System.err);
-      for (ScoringBench.Result r : results) {
-        out.printf("batch %3d: %.2f prompts/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of matmul (%d prompts, %.1f s)%n",
+      // This machine is shared: the dense rate is re-measured next to each batch size, and each
+      // ratio uses the mean of the rates measured just before and just after that batch size.
+      double before = ScoringBench.matmulGflops(m, matmulSize, 3);
+      out.printf("dense matmul %d^3 F32: %.1f GFLOP/s%n", matmulSize, before);
+      for (int bs : batchSizes) {
+        ScoringBench.Result r = ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err).get(0);
+        double after = ScoringBench.matmulGflops(m, matmulSize, 3);
+        double matmul = (before + after) / 2;
+        out.printf("batch %3d: %.2f prompts/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of matmul %.1f GFLOP/s"
+                + " (%d prompts, %.1f s)%n",
             r.batchSize, r.prompts / r.seconds, r.tokens / r.seconds, r.gflops(), 100 * r.gflops() / matmul,
-            r.prompts, r.seconds);
+            matmul, r.prompts, r.seconds);
+        before = after;
       }
       out.printf("peak RSS %d MiB%n", ScoringBench.peakRssMib());
       model.close();

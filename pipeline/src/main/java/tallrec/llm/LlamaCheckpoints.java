@@ -4,9 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import tallrec.text.Llama2cTokenizer;
-import tallrec.text.SentencePieceTokenizer;
 import tallrec.text.Tokenizer;
+import tallrec.text.Tokenizers;
 
 /**
  * Opens a model from what a user has: a Hugging Face directory (config.json + safetensors, single
@@ -35,11 +34,12 @@ public final class LlamaCheckpoints {
     }
   }
 
-  /** A loaded model and its tokenizer; closing closes the model. */
+  /** A loaded model and its tokenizer; closing closes the model (and the manager it made, if any). */
   public static final class Loaded implements AutoCloseable {
     public final LlamaModel model;
     public final Tokenizer tokenizer;
     public final String source;
+    private NDManager owned;
 
     Loaded(LlamaModel model, Tokenizer tokenizer, String source) {
       this.model = model;
@@ -50,6 +50,22 @@ public final class LlamaCheckpoints {
     @Override
     public void close() {
       model.close();
+      if (owned != null) {
+        owned.close();
+      }
+    }
+  }
+
+  /** Loads under a new base manager that the result owns. */
+  public static Loaded load(Path path, Options options) {
+    NDManager m = NDManager.newBaseManager();
+    try {
+      Loaded l = load(path, options, m);
+      l.owned = m;
+      return l;
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
     }
   }
 
@@ -97,22 +113,13 @@ public final class LlamaCheckpoints {
     }
   }
 
-  /** A {@code tokenizer.model} (SentencePiece), a llama2.c {@code .bin}, or a directory holding one. */
+  /**
+   * A tokenizer file or directory, via {@link Tokenizers#load(Path)} (tokenizer.model,
+   * tokenizer.json, llama2.c .bin, or {@code byte}).
+   */
   public static Tokenizer loadTokenizer(Path p) {
     try {
-      if (Files.isDirectory(p)) {
-        if (Files.exists(p.resolve("tokenizer.model"))) {
-          return SentencePieceTokenizer.load(p.resolve("tokenizer.model"));
-        }
-        if (Files.exists(p.resolve("tokenizer.bin"))) {
-          return Llama2cTokenizer.load(p.resolve("tokenizer.bin"));
-        }
-        throw new IllegalArgumentException("no tokenizer.model in " + p + " (give --tokenizer)");
-      }
-      if (p.getFileName().toString().endsWith(".bin")) {
-        return Llama2cTokenizer.load(p);
-      }
-      return SentencePieceTokenizer.load(p);
+      return Tokenizers.load(p);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read tokenizer " + p + ": " + e.getMessage(), e);
     }

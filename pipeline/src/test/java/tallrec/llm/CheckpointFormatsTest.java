@@ -227,4 +227,27 @@ class CheckpointFormatsTest {
       assertEquals(16, w.getShape().get(0));
     }
   }
+
+  @Test
+  void llama2cSeparateClassifierIsRead(@TempDir Path dir) throws IOException {
+    // stories260K.bin with a negative vocab_size (= separate classifier) and the embedding appended
+    // as that classifier: must give the same logits as the shared-classifier original.
+    Path src = SharedData.require("models/stories260K/stories260K.bin");
+    byte[] orig = Files.readAllBytes(src);
+    ByteBuffer hb = ByteBuffer.wrap(orig).order(ByteOrder.LITTLE_ENDIAN);
+    int vocab = hb.getInt(20);
+    int dim = hb.getInt(0);
+    byte[] out = java.util.Arrays.copyOf(orig, orig.length + vocab * dim * 4);
+    System.arraycopy(orig, 28, out, orig.length, vocab * dim * 4);
+    ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(20, -vocab);
+    Path sep = dir.resolve("separate.bin");
+    Files.write(sep, out);
+    try (Llama2cCheckpoint a = Llama2cCheckpoint.open(src);
+        Llama2cCheckpoint b = Llama2cCheckpoint.open(sep);
+        LlamaModel ma = LlamaModel.load(a.config(), a, manager);
+        LlamaModel mb = LlamaModel.load(b.config(), b, manager)) {
+      assertTrue(b.has("lm_head.weight") && !b.config().tieWordEmbeddings);
+      assertEquals(0f, LlmFixtures.maxAbsDiff(LlmFixtures.logits(ma, promptIds), LlmFixtures.logits(mb, promptIds)));
+    }
+  }
 }
