@@ -47,6 +47,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--model-name", description = "Name in the scores' model column (default: the model path's last element).")
   String modelName;
 
+  @Option(names = "--limit", paramLabel = "N", description = "Score only the first N samples of each split (smoke runs; default: all).")
+  Integer limit;
+
   @Option(names = "--domain", description = "Domain of samples read from a JSON file (default: movie).")
   String jsonDomain;
 
@@ -55,12 +58,14 @@ public final class ScoreCommand implements Callable<Integer> {
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("score.batch-size", batchSize);
     flags.put("score.splits", splits);
+    flags.put("score.limit", limit);
     TallRecConf conf = common.resolve(flags);
     Config c = conf.section("score");
     SparkSession spark = Jobs.spark(conf, "score");
     List<String> wanted = c.getStringList("splits");
-    Dataset<Row> samples = Scoring.readSamples(spark, data, wanted.contains("all") ? List.of() : wanted,
-        jsonDomain == null ? "movie" : jsonDomain);
+    Dataset<Row> samples = Scoring.prepare(spark,
+        Scoring.readSamples(spark, data, wanted.contains("all") ? List.of() : wanted, jsonDomain == null ? "movie" : jsonDomain),
+        c.getInt("limit"), c.getInt("partitions"));
     String name = modelName != null ? modelName : new Path(model).getName();
     Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
         c.getBoolean("reference-fp16"), name, "", "", 0, 0);

@@ -70,6 +70,22 @@ public final class Scoring {
     return splits.isEmpty() ? samples : samples.filter(col("split").isin(splits.toArray()));
   }
 
+  /**
+   * The first {@code limit} samples of each split in split order (for smoke runs; 0 = all),
+   * spread over {@code partitions} partitions (0 = the cluster's default parallelism) so every
+   * executor gets a share even when the input is one small file.
+   */
+  public static Dataset<Row> prepare(SparkSession spark, Dataset<Row> samples, int limit, int partitions) {
+    Dataset<Row> out = samples;
+    if (limit > 0) {
+      out = out.withColumn("_rank", org.apache.spark.sql.functions.row_number().over(
+              org.apache.spark.sql.expressions.Window.partitionBy("split").orderBy("sample_index")))
+          .filter(col("_rank").leq(limit)).drop("_rank");
+    }
+    int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+    return out.repartition(Math.max(1, n), col("sample_id"));
+  }
+
   /** Reads a reference JSON file on the driver (they hold thousands of rows, not millions). */
   static Dataset<Row> readAlpacaJson(SparkSession spark, Path file, String domain) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -102,8 +118,7 @@ public final class Scoring {
         .add("sample_id", "string", false).add("domain", "string", false).add("split", "string", false)
         .add("instruction", "string", false).add("input", "string", false).add("output", "string", false)
         .add("label", "int", false).add("sample_index", "long", false);
-    int parts = Math.max(1, spark.sparkContext().defaultParallelism());
-    return spark.createDataFrame(rows, schema).repartition(parts);
+    return spark.createDataFrame(rows, schema);
   }
 
   /** Scores every row; {@code nouns} maps a domain to its prompt noun. */
