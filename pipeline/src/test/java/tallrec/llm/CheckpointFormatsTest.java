@@ -90,7 +90,7 @@ class CheckpointFormatsTest {
     float d = LlmFixtures.maxAbsDiff(refLogits, l);
     // BF16 keeps 8 mantissa bits: logits (|x| up to ~15 here) move by a few hundredths, not more.
     assertTrue(d > 0 && d < 0.5, "BF16 vs F32 max logit diff " + d);
-    assertEquals(argmaxRows(refLogits), argmaxRows(l) , 0.2 * (promptIds.length));
+    assertTrue(argmaxAgreement(l) >= 0.8 * promptIds.length, "next-token argmax should mostly agree with F32");
   }
 
   @Test
@@ -100,8 +100,8 @@ class CheckpointFormatsTest {
     assertTrue(d > 0 && d < 0.05, "F16 vs F32 max logit diff " + d);
   }
 
-  /** Number of positions whose argmax agrees with the F32 reference (as a double for assertEquals' delta). */
-  private static double argmaxRows(float[] logits) {
+  /** Number of positions whose argmax agrees with the F32 reference. */
+  private static int argmaxAgreement(float[] logits) {
     int v = 512;
     int agree = 0;
     for (int p = 0; p < promptIds.length; p++) {
