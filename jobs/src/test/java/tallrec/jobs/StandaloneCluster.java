@@ -90,8 +90,8 @@ final class StandaloneCluster implements AutoCloseable {
         "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.executor.extraJavaOptions=-Dai.djl.offline=true",
-        "--conf", "spark.driver.extraJavaOptions=-Dai.djl.offline=true",
+        "--conf", "spark.executor.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1",
+        "--conf", "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1",
         jobJar.toString()));
     cmd.addAll(args);
     Process driver = start(cmd, driverLog);
