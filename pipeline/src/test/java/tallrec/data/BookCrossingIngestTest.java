@@ -2,7 +2,6 @@ package tallrec.data;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -117,24 +116,29 @@ class BookCrossingIngestTest {
   }
 
   @Test
-  void implicitRatingsAreRejectedWhenNotKept() throws Exception {
+  void implicitRatingsAreRejectedWhenNotKeptAndTheLastOfARepeatedPairWins() throws Exception {
     Path ratings = tmp.resolve("implicit.csv");
     Files.write(ratings, ("\"1\";\"0743486226\";\"0\"\r\n\"1\";\"0425115801\";\"8\"\r\n"
-        + "\"2\";\"0743486226\";\"3\"\r\n\"2\";\"0425115801\";\"0\"").getBytes(StandardCharsets.ISO_8859_1));
+        + "\"2\";\"0743486226\";\"3\"\r\n\"2\";\"0425115801\";\"0\"\r\n"
+        + "\"1\";\"0425115801\";\"6\"").getBytes(StandardCharsets.ISO_8859_1));
     TallRecConf conf = TallRecConf.load(null, List.of("sources.bookcrossing.keep-implicit=false",
         "ingest.max-malformed-fraction=0.5"), Map.of());
     Path out = tmp.resolve("explicit");
     Ingest.Result r = Stages.ingest(spark, conf, "bookcrossing", null, ratings.toString(), books.toString(), out);
     assertEquals(2, r.interactions());
-    assertEquals(Map.of("implicit_rating", 2L), r.ratingsRejects());
+    assertEquals(Map.of("implicit_rating", 2L, "duplicate_pair", 1L), r.ratingsRejects());
     List<Row> rejects = read(out, "rejects").orderBy("line").collectAsList();
-    assertEquals(List.of(1L, 4L), rejects.stream().map(x -> x.getLong(x.fieldIndex("line"))).toList());
+    assertEquals(List.of("1 implicit_rating implicit rating 0 dropped (bookcrossing.keep-implicit = false)",
+        "2 duplicate_pair user '1' rated item '0425115801' again later; the latest rating is kept",
+        "4 implicit_rating implicit rating 0 dropped (bookcrossing.keep-implicit = false)"),
+        rejects.stream().map(x -> x.getLong(x.fieldIndex("line")) + " " + x.getAs("reason") + " " + x.getAs("detail")).toList());
     for (Row x : rejects) {
-      assertEquals("implicit_rating", x.getAs("reason"));
-      assertEquals("implicit rating 0 dropped (bookcrossing.keep-implicit = false)", x.getAs("detail"));
       assertEquals(ratings.toString(), x.getAs("file"));
     }
     assertEquals("\"1\";\"0743486226\";\"0\"", rejects.get(0).getAs("raw"), "raw line without its CR LF");
-    assertNull(read(out, "interactions").filter("rating = 0").limit(1).collectAsList().stream().findFirst().orElse(null));
+    // No timestamps: the later line of a repeated pair is the latest.
+    List<String> kept = read(out, "interactions").orderBy("seq").collectAsList().stream()
+        .map(x -> x.getAs("user_id") + "/" + x.getAs("item_id") + "=" + x.getAs("rating") + " line " + x.getAs("seq")).toList();
+    assertEquals(List.of("2/0743486226=3.0 line 3", "1/0425115801=6.0 line 5"), kept);
   }
 }
