@@ -23,14 +23,20 @@ public final class AlpacaTemplate {
 
   /** The full prompt up to (and including) the response slot, without the answer. */
   public static String prompt(String instruction, String input) {
-    String template = input == null || input.isEmpty() ? PROMPT_NO_INPUT : PROMPT_INPUT;
-    // Plain replace, not String.format: titles may contain '%' and '{'.
+    boolean hasInput = input != null && !input.isEmpty();
+    String template = hasInput ? PROMPT_INPUT : PROMPT_NO_INPUT;
+    // Slots are located in the template, not in the partly filled text, and filled literally (no
+    // String.format): an instruction or title may itself contain '%', '{input}' or '{'.
     int i = template.indexOf("{instruction}");
-    String out = template.substring(0, i) + instruction + template.substring(i + "{instruction}".length());
-    if (input != null && !input.isEmpty()) {
-      int j = out.indexOf("{input}");
-      out = out.substring(0, j) + input + out.substring(j + "{input}".length());
+    int afterInstruction = i + "{instruction}".length();
+    StringBuilder out = new StringBuilder(template.length() + instruction.length() + (hasInput ? input.length() : 0));
+    out.append(template, 0, i).append(instruction);
+    if (hasInput) {
+      int j = template.indexOf("{input}", afterInstruction);
+      out.append(template, afterInstruction, j).append(input).append(template, j + "{input}".length(), template.length());
+    } else {
+      out.append(template, afterInstruction, template.length());
     }
-    return out;
+    return out.toString();
   }
 }

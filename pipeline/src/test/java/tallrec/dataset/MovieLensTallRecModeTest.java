@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
 import tallrec.testing.LocalSpark;
-import tallrec.testing.SharedData;
+import tallrec.testing.SharedDatasets;
 import tallrec.testing.Stages;
 
 /** The paper's MovieLens-100K dataset, regenerated from the raw GroupLens files. */
@@ -34,17 +34,20 @@ class MovieLensTallRecModeTest {
 
   @TempDir static Path tmp;
   static SparkSession spark;
+  static Path dataset;
   static Ingest.Result ingested;
   static Instructions.Result result;
   static Dataset<Row> samples;
 
   @BeforeAll
   static void build() {
-    Path ml = SharedData.require("data/ml-100k");
     spark = LocalSpark.get();
     TallRecConf conf = TallRecConf.defaults();
-    ingested = Stages.ingest(spark, conf, "movielens100k", ml.toString(), null, null, tmp.resolve("ml"));
-    result = Stages.instructions(spark, conf, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", tmp.resolve("json"));
+    // The ingested dataset is shared with other test classes; this one writes its samples apart.
+    SharedDatasets.Ingested ml = SharedDatasets.movieLens100k();
+    dataset = ml.dir();
+    ingested = ml.result();
+    result = Stages.instructions(spark, conf, dataset, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", tmp.resolve("json"));
     samples = spark.read().parquet(tmp.resolve("ml/samples").toString());
   }
 
@@ -53,7 +56,7 @@ class MovieLensTallRecModeTest {
     assertEquals(100_000, ingested.interactions());
     assertEquals(1_682, ingested.items());
     assertEquals(0, ingested.rejects());
-    assertEquals(943, spark.read().parquet(tmp.resolve("ml/interactions").toString()).select("user_id").distinct().count());
+    assertEquals(943, spark.read().parquet(dataset.resolve("interactions").toString()).select("user_id").distinct().count());
   }
 
   @Test
@@ -124,7 +127,7 @@ class MovieLensTallRecModeTest {
     assertEquals(1000, m.get("row_counts").get("samples.test").asLong());
     assertTrue(m.get("inputs").fieldNames().hasNext());
     assertEquals("movie", m.get("properties").get("domain").asText());
-    JsonNode ingest = new ObjectMapper().readTree(Files.readString(tmp.resolve("ml/interactions/_MANIFEST.json")));
+    JsonNode ingest = new ObjectMapper().readTree(Files.readString(dataset.resolve("interactions/_MANIFEST.json")));
     assertTrue(ingest.get("inputs").toString().contains("sha256:"));
   }
 

@@ -30,8 +30,15 @@ public final class Stages {
 
   public static Instructions.Result instructions(SparkSession spark, TallRecConf conf, Path dataset,
       SelectionMode mode, String domain, Path export) {
+    return instructions(spark, conf, dataset, dataset, mode, domain, export);
+  }
+
+  /** Reads {@code dataset}, writes samples/ and kshot/ under {@code out}. */
+  public static Instructions.Result instructions(SparkSession spark, TallRecConf conf, Path dataset, Path out,
+      SelectionMode mode, String domain, Path export) {
     org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dataset.toUri());
-    return Instructions.run(spark, d, d, mode, DomainSpec.of(domain, conf.section("domains")),
+    return Instructions.run(spark, d, new org.apache.hadoop.fs.Path(out.toUri()), mode,
+        DomainSpec.of(domain, conf.section("domains")),
         InstructionSettings.from(conf.section("instructions")),
         export == null ? null : new org.apache.hadoop.fs.Path(export.toUri()), conf.renderJson(""));
   }
