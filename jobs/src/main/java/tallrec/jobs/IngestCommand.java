@@ -9,9 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
-import tallrec.data.RawSource;
-import tallrec.data.RawSources;
-import tallrec.dataset.DomainSpec;
 
 @Command(
     name = "ingest",
@@ -50,14 +47,7 @@ public final class IngestCommand implements Callable<Integer> {
 
   static Ingest.Result run(SparkSession spark, TallRecConf conf, String source, String input, String ratings,
       String items, String out) {
-    RawSource raw = RawSources.resolve(source, conf.section("sources"), input, ratings, items,
-        spark.sparkContext().hadoopConfiguration());
-    DomainSpec domain = DomainSpec.of(raw.domain(), conf.section("domains"));
-    Ingest.Settings settings = new Ingest.Settings(
-        conf.section("ingest").getDouble("max-malformed-fraction"),
-        conf.section("ingest").getBoolean("unknown-items-are-malformed"),
-        domain.likeThreshold());
-    return Ingest.run(spark, raw, settings, new Path(out), conf.renderJson(""));
+    return Ingest.run(spark, conf, source, input, ratings, items, new Path(out));
   }
 
   static void report(Ingest.Result r, PrintStream o) {

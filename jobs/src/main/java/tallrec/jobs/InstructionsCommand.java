@@ -9,10 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.conf.TallRecConf;
-import tallrec.dataset.DomainSpec;
-import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
-import tallrec.dataset.SelectionMode;
 
 @Command(
     name = "instructions",
@@ -50,17 +47,7 @@ public final class InstructionsCommand implements Callable<Integer> {
 
   static Instructions.Result run(SparkSession spark, TallRecConf conf, String in, String out, String domain,
       String exportJson) {
-    Path inPath = new Path(in);
-    String d = domain != null ? domain : Instructions.recordedDomain(inPath, spark.sparkContext().hadoopConfiguration());
-    if (d == null) {
-      throw new IllegalArgumentException("No domain recorded in " + in + "/interactions/_MANIFEST.json: pass --domain movie|book|...");
-    }
-    return Instructions.run(spark, inPath, new Path(out),
-        SelectionMode.parse(conf.section("instructions").getString("mode")),
-        DomainSpec.of(d, conf.section("domains")),
-        InstructionSettings.from(conf.section("instructions")),
-        exportJson == null ? null : new Path(exportJson),
-        conf.renderJson(""));
+    return Instructions.run(spark, conf, new Path(in), new Path(out), domain, exportJson == null ? null : new Path(exportJson));
   }
 
   static void report(Instructions.Result r, PrintStream o) {

@@ -3,9 +3,6 @@ package tallrec.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -21,26 +18,7 @@ import tallrec.testing.Stages;
 /** {@code tallrec baselines} then {@code tallrec evaluate}, end to end on a small synthetic dataset. */
 class BaselinesEvaluateCommandTest {
 
-  record Run(int rc, String out, String err) {}
 
-  static Run cli(String... args) {
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      rc = TallRecCli.execute(args);
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
-    }
-    Run r = new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    System.out.print(r.out());
-    return r;
-  }
 
   @Test
   void baselinesThenEvaluate(@TempDir Path tmp) throws Exception {
@@ -51,19 +29,19 @@ class BaselinesEvaluateCommandTest {
     Stages.ingest(spark, conf, "movielens100k", tmp.resolve("raw").toString(), null, null, tmp.resolve("ds"));
     Stages.instructions(spark, conf, tmp.resolve("ds"), SelectionMode.TEMPORAL, "movie", null);
 
-    Run unknown = cli("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
+    CliRun unknown = CliRun.of("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
         "--only", "like-ratio,sasrec");
     assertEquals(1, unknown.rc());
     assertTrue(unknown.err().contains("Unknown baseline(s) [sasrec]; available: like-ratio, item-rate"), unknown.err());
 
-    Run b = cli("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
+    CliRun b = CliRun.of("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
         "--only", "like-ratio,item-rate,mllib-lr", "--k", "16", "--seeds", "0,1",
         "--set", "baselines.mllib-lr.max-iter=5");
     assertEquals(0, b.rc(), b.err());
     assertTrue(Files.exists(tmp.resolve("b/scores/_MANIFEST.json")));
     assertTrue(Files.isDirectory(tmp.resolve("b/models/mllib-lr/k=16/seed=1")));
 
-    Run e = cli("evaluate", "--scores", tmp.resolve("b/scores").toString());
+    CliRun e = CliRun.of("evaluate", "--scores", tmp.resolve("b/scores").toString());
     assertEquals(0, e.rc(), e.err());
     assertTrue(Files.exists(tmp.resolve("b/metrics.json")));
     assertEquals(5, spark.read().parquet(tmp.resolve("b/metrics").toString()).count()); // 1 + 2 x 1 x 2

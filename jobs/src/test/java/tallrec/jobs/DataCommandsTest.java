@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,38 +22,14 @@ class DataCommandsTest {
     LocalSpark.get(); // the tests' session (local[2], few shuffle partitions); commands reuse it
   }
 
-  /** The CLI's own error line (Spark may log on stderr too). */
-  static String errorLine(Run r) {
-    return r.err().lines().filter(l -> l.startsWith("tallrec ")).reduce((a, b) -> b).orElse(r.err());
-  }
 
-  /** What one CLI call returned and printed. */
-  record Run(int rc, String out, String err) {}
 
-  static Run cli(String... args) {
-    PrintStream stdout = System.out;
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      rc = TallRecCli.execute(args);
-    } finally {
-      System.setOut(stdout);
-      System.setErr(stderr);
-    }
-    Run r = new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    System.out.print(r.out());
-    return r;
-  }
 
   @Test
   void ingestMovieLens() {
     Path ml = SharedData.require("data/ml-100k");
     Path out = tmp.resolve("ml");
-    Run r = cli("ingest", "--source", "movielens100k", "--input", ml.toString(), "--out", out.toString());
+    CliRun r = CliRun.of("ingest", "--source", "movielens100k", "--input", ml.toString(), "--out", out.toString());
     assertEquals(0, r.rc(), r.err());
     assertTrue(r.out().contains("interactions/  100,000 rows"), r.out());
     assertTrue(r.out().contains("items/         1,682 rows (0 recovered from split fields)"), r.out());
@@ -67,25 +40,25 @@ class DataCommandsTest {
   @Test
   void ingestOfAMissingFileFailsWithTheMessageOnStderr() {
     Path nowhere = tmp.resolve("nowhere");
-    Run r = cli("ingest", "--source", "movielens100k", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
+    CliRun r = CliRun.of("ingest", "--source", "movielens100k", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
     assertEquals(1, r.rc());
-    assertEquals("tallrec ingest: Ratings file not found: " + nowhere.resolve("u.data"), errorLine(r));
+    assertEquals("tallrec ingest: Ratings file not found: " + nowhere.resolve("u.data"), r.errorLine());
     assertFalse(Files.exists(tmp.resolve("x")));
 
-    Run usage = cli("ingest", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
+    CliRun usage = CliRun.of("ingest", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
     assertEquals(2, usage.rc());
     assertTrue(usage.err().contains("Missing required option: '--source=<source>'"), usage.err());
 
-    Run source = cli("ingest", "--source", "netflix", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
+    CliRun source = CliRun.of("ingest", "--source", "netflix", "--input", nowhere.toString(), "--out", tmp.resolve("x").toString());
     assertEquals(1, source.rc());
     assertEquals("tallrec ingest: Unknown --source 'netflix'; expected one of [movielens100k, bookcrossing, csv]",
-        errorLine(source));
+        source.errorLine());
   }
 
   @Test
   void demoThenInstructionsThroughTheCli() throws Exception {
     Path work = tmp.resolve("demo");
-    Run demo = cli("demo", "--work", work.toString(), "--ratings", "3000");
+    CliRun demo = CliRun.of("demo", "--work", work.toString(), "--ratings", "3000");
     assertEquals(0, demo.rc(), demo.err());
     assertTrue(demo.out().contains("[1/3] synth: 3,000 synthetic ratings"), demo.out());
     assertTrue(demo.out().contains("interactions/  3,000 rows"), demo.out());
@@ -96,7 +69,7 @@ class DataCommandsTest {
 
     // instructions on the demo's dataset, elsewhere, in tallrec mode with --set overrides.
     Path out = tmp.resolve("instr");
-    Run instr = cli("instructions", "--in", work.resolve("dataset").toString(), "--out", out.toString(),
+    CliRun instr = CliRun.of("instructions", "--in", work.resolve("dataset").toString(), "--out", out.toString(),
         "--mode", "tallrec", "--set", "instructions.kshot.k=[4]", "--set", "instructions.kshot.seeds=[0]",
         "--set", "instructions.tallrec.keep-last=500", "--export-json", tmp.resolve("json").toString());
     assertEquals(0, instr.rc(), instr.err());
@@ -107,16 +80,16 @@ class DataCommandsTest {
 
     // A K larger than the train split: exit 1, the message, nothing written.
     Path bad = tmp.resolve("bad");
-    Run tooBig = cli("instructions", "--in", work.resolve("dataset").toString(), "--out", bad.toString(),
+    CliRun tooBig = CliRun.of("instructions", "--in", work.resolve("dataset").toString(), "--out", bad.toString(),
         "--mode", "tallrec", "--set", "instructions.tallrec.keep-last=500", "--set", "instructions.kshot.k=[401]");
     assertEquals(1, tooBig.rc());
     assertEquals("tallrec instructions: K = 401 exceeds the 400 training samples; lower instructions.kshot.k",
-        errorLine(tooBig));
+        tooBig.errorLine());
     assertFalse(Files.exists(bad));
 
-    Run noDomain = cli("instructions", "--in", tmp.resolve("nothing").toString());
+    CliRun noDomain = CliRun.of("instructions", "--in", tmp.resolve("nothing").toString());
     assertEquals(1, noDomain.rc());
     assertEquals("tallrec instructions: No domain recorded in " + tmp.resolve("nothing")
-        + "/interactions/_MANIFEST.json: pass --domain movie|book|...", errorLine(noDomain));
+        + "/interactions/_MANIFEST.json: pass --domain movie|book|...", noDomain.errorLine());
   }
 }

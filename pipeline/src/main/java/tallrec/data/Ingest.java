@@ -71,6 +71,19 @@ public final class Ingest {
 
   private Ingest() {}
 
+  /** Resolves the source and its settings from {@code conf}, then runs the stage. */
+  public static Result run(SparkSession spark, tallrec.conf.TallRecConf conf, String source, String inputDir,
+      String ratingsFile, String itemsFile, Path out) {
+    RawSource raw = RawSources.resolve(source, conf.section("sources"), inputDir, ratingsFile, itemsFile,
+        spark.sparkContext().hadoopConfiguration());
+    double threshold = tallrec.dataset.DomainSpec.of(raw.domain(), conf.section("domains")).likeThreshold();
+    Settings settings = new Settings(
+        conf.section("ingest").getDouble("max-malformed-fraction"),
+        conf.section("ingest").getBoolean("unknown-items-are-malformed"),
+        threshold);
+    return run(spark, raw, settings, out, conf.renderJson(""));
+  }
+
   public static Result run(SparkSession spark, RawSource source, Settings settings, Path out, String configJson) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     // Check both inputs before any Spark work, so a typo fails in a second, naming the path.

@@ -36,6 +36,21 @@ public final class Instructions {
     return m == null ? null : m.property("domain");
   }
 
+  /**
+   * Resolves mode, domain (default: the one {@code ingest} recorded) and settings from
+   * {@code conf}, then runs the stage.
+   */
+  public static Result run(SparkSession spark, tallrec.conf.TallRecConf conf, Path in, Path out, String domain,
+      Path exportJson) {
+    String d = domain != null ? domain : recordedDomain(in, spark.sparkContext().hadoopConfiguration());
+    if (d == null) {
+      throw new IllegalArgumentException("No domain recorded in " + in + "/interactions/_MANIFEST.json: pass --domain movie|book|...");
+    }
+    return run(spark, in, out, SelectionMode.parse(conf.section("instructions").getString("mode")),
+        DomainSpec.of(d, conf.section("domains")), InstructionSettings.from(conf.section("instructions")),
+        exportJson, conf.renderJson(""));
+  }
+
   public static Result run(SparkSession spark, Path in, Path out, SelectionMode mode, DomainSpec domain,
       InstructionSettings settings, Path exportJson, String configJson) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();

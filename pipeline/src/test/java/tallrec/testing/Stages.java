@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
-import tallrec.data.RawSource;
-import tallrec.data.RawSources;
 import tallrec.dataset.DomainSpec;
 import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
@@ -18,14 +16,7 @@ public final class Stages {
 
   public static Ingest.Result ingest(SparkSession spark, TallRecConf conf, String source, String inputDir,
       String ratings, String items, Path out) {
-    RawSource raw = RawSources.resolve(source, conf.section("sources"), inputDir, ratings, items,
-        spark.sparkContext().hadoopConfiguration());
-    DomainSpec domain = DomainSpec.of(raw.domain(), conf.section("domains"));
-    Ingest.Settings settings = new Ingest.Settings(
-        conf.section("ingest").getDouble("max-malformed-fraction"),
-        conf.section("ingest").getBoolean("unknown-items-are-malformed"),
-        domain.likeThreshold());
-    return Ingest.run(spark, raw, settings, new org.apache.hadoop.fs.Path(out.toUri()), conf.renderJson(""));
+    return Ingest.run(spark, conf, source, inputDir, ratings, items, new org.apache.hadoop.fs.Path(out.toUri()));
   }
 
   public static Instructions.Result instructions(SparkSession spark, TallRecConf conf, Path dataset,
