@@ -18,8 +18,9 @@ final class SampleFixture {
   SampleFixture add(String id, String split, String user, String target, int label, String... history) {
     List<String> items = Arrays.stream(history).map(h -> h.split(":")[0]).toList();
     List<Integer> labels = Arrays.stream(history).map(h -> Integer.parseInt(h.split(":")[1])).toList();
+    List<String> texts = items.stream().map(i -> "\"" + i + "\"").toList();
     rows.add(RowFactory.create(id, "movie", user, target, scala(items), scala(labels), null, "i", "in",
-        label == 1 ? "Yes." : "No.", label, split, (long) rows.size()));
+        label == 1 ? "Yes." : "No.", label, split, scala(texts), "\"" + target + "\"", (long) rows.size()));
     return this;
   }
 
