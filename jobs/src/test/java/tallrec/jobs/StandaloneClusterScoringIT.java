@@ -58,6 +58,11 @@ class StandaloneClusterScoringIT {
       assertEquals(0, local(cluster, jar, "local[2]", score(model, ds, "local2"), "score-local2"), log("score-local2"));
     }
 
+    // The figures each run printed (in the failsafe report): rows, seconds, prompts/s, executors.
+    for (String run : List.of("score-cluster", "score-local1", "score-local2")) {
+      log(run).lines().filter(l -> l.startsWith("score ->")).forEach(l -> System.out.println(run + ": " + l));
+    }
+
     Map<String, Object> manifest = new ObjectMapper().readValue(
         tmp.resolve("scores-cluster/_MANIFEST.json").toFile(), Map.class);
     String executors = ((Map<?, ?>) manifest.get("properties")).get("executors").toString();
