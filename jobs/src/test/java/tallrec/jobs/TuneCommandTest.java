@@ -114,4 +114,11 @@ class TuneCommandTest {
     assertTrue(out.contains("12.55 GiB"), out);
     System.out.println(out);
   }
+
+  @Test
+  void benchTuningReportsStepTimeTokensPerSecondAndBackwardForwardRatio() {
+    String out = run("bench", "tuning", "--preset", "stories260K", "--micro-batches", "2,4", "--seq-len", "32",
+        "--reps", "1");
+    assertTrue(out.contains("micro-batch   4: step") && out.contains("backward/forward") && out.contains("peak RSS"), out);
+  }
 }

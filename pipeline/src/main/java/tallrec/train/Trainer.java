@@ -69,8 +69,12 @@ public final class Trainer {
 
   /** Thrown by the {@link Options#crashAfterStep} hook, as a kill would end the process. */
   public static final class SimulatedCrash extends RuntimeException {
-    SimulatedCrash(int step) {
+    /** Step losses up to the crash. */
+    public final List<Double> losses;
+
+    SimulatedCrash(int step, List<Double> losses) {
       super("simulated crash after step " + step);
+      this.losses = List.copyOf(losses);
     }
   }
 
@@ -207,7 +211,7 @@ public final class Trainer {
           save(ckpt, st, opt);
         }
         if (st.step == o.crashAfterStep) {
-          throw new SimulatedCrash(st.step);
+          throw new SimulatedCrash(st.step, st.losses);
         }
       }
       if (st.bestValues != null) {

@@ -39,8 +39,12 @@ class SyntheticRecTuningTest {
 
   @BeforeAll
   static void data() throws Exception {
+    // ~4 minutes on 2 busy cores (about 1 unloaded): opt in with -Dtallrec.slow=true (or TALLREC_SLOW_TESTS=1).
+    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("tallrec.slow")
+        || "1".equals(System.getenv("TALLREC_SLOW_TESTS")), "slow test: set -Dtallrec.slow=true to run it");
     SparkSession spark = LocalSpark.get();
-    new SyntheticMovieLens(SynthParams.of(20_000, 42)).writeTo(tmp.resolve("raw").toString(), false);
+    new SyntheticMovieLens(new SynthParams(20_000, 0, 0, 42, 20, 0.55,
+        Double.parseDouble(System.getProperty("synth.noise", "0.25")))).writeTo(tmp.resolve("raw").toString(), false);
     TallRecConf conf = TallRecConf.defaults().with("instructions.kshot.k", List.of(64))
         .with("instructions.kshot.seeds", List.of(0));
     Stages.ingest(spark, conf, "movielens100k", tmp.resolve("raw").toString(), null, null, tmp.resolve("ml"));
@@ -48,14 +52,14 @@ class SyntheticRecTuningTest {
     Map<String, String> nouns = Map.of("movie", "movie");
     train = TuneData.readSamples(spark, tmp.resolve("ml/kshot/k=64/seed=0").toString(), "train", nouns);
     List<TuneData.Labeled> all = TuneData.readSamples(spark, tmp.resolve("ml/samples").toString(), "valid", nouns);
-    valid = new ArrayList<>(all.subList(0, Math.min(128, all.size())));
+    valid = new ArrayList<>(all.subList(0, Math.min(Integer.getInteger("synth.valid", 48), all.size())));
   }
 
   static TuneSettings settings() {
     String t = System.getProperty("synth.targets", "q_proj,v_proj");
-    return new TuneSettings(Integer.getInteger("synth.epochs", 10), 0, 16, 16,
-        Double.parseDouble(System.getProperty("synth.lr", "5e-3")), 2, 0.0, 0.9, 0.999, 1e-8, 1.0,
-        CUTOFF, false, 42, 5, 10, 0, 32, 8, 16, 0.05, List.of(t.split(",")));
+    return new TuneSettings(Integer.getInteger("synth.epochs", 3), 0, 16, 16,
+        Double.parseDouble(System.getProperty("synth.lr", "8e-3")), 2, 0.0, 0.9, 0.999, 1e-8, 1.0,
+        CUTOFF, false, 42, Integer.getInteger("synth.eval", 6), 10, 0, 32, 8, 16, 0.05, List.of(t.split(",")));
   }
 
   @Test
@@ -66,34 +70,24 @@ class SyntheticRecTuningTest {
       List<TrainExample> ex = TuneData.examples(train, l.tokenizer, CUTOFF, skipped);
       Validator v = Validators.recAuc(valid, l.tokenizer, CUTOFF, 32);
       double untuned = Validators.auc(l.model, l.tokenizer, valid, CUTOFF, 32);
-      double[] best = new double[2];
-      List<double[]> first = null;
-      for (int run = 0; run < 2; run++) {
-        LoraAdapter a = LoraAdapter.attach(l.model, settings().lora(), 42);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Trainer.Result r = new Trainer(l.model, a, ex, v, settings(), l.tokenizer.eosId(),
-            new Trainer.Options().progress(new PrintStream(log))).run();
-        best[run] = r.bestMetric();
-        double restored = Validators.auc(l.model, l.tokenizer, valid, CUTOFF, 32);
-        assertEquals(r.bestMetric(), restored, 1e-12, "best adapter restored");
-        System.out.printf("synthetic rec-tuning run %d: untuned AUC %.4f, tuned %.4f (step %d of %d), %.1f s%n%s", run,
-            untuned, r.bestMetric(), r.bestStep(), r.steps(), r.seconds(), log);
-        if (run == 0) {
-          first = a.snapshot();
-          // The second run (same seed) must repeat the first exactly.
-          if (Boolean.getBoolean("synth.once")) {
-            a.detach(l.model);
-            break;
-          }
-        } else {
-          List<double[]> again = a.snapshot();
-          for (int i = 0; i < first.size(); i++) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(first.get(i), again.get(i));
-          }
-        }
-        a.detach(l.model);
-      }
-      assertTrue(best[0] >= untuned + 0.08, "untuned " + untuned + " tuned " + best[0]);
+      LoraAdapter a = LoraAdapter.attach(l.model, settings().lora(), 42);
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      Trainer.Result r = new Trainer(l.model, a, ex, v, settings(), l.tokenizer.eosId(),
+          new Trainer.Options().progress(new PrintStream(log))).run();
+      double restored = Validators.auc(l.model, l.tokenizer, valid, CUTOFF, 32);
+      assertEquals(r.bestMetric(), restored, 1e-12, "best adapter restored");
+      System.out.printf("synthetic rec-tuning: untuned AUC %.4f, tuned %.4f (step %d of %d), %.1f s%n%s",
+          untuned, r.bestMetric(), r.bestStep(), r.steps(), r.seconds(), log);
+      a.detach(l.model);
+      // Same seed, fresh adapter: the first steps repeat bit for bit (shuffle, init, dropout masks).
+      LoraAdapter b = LoraAdapter.attach(l.model, settings().lora(), 42);
+      Trainer.SimulatedCrash c = org.junit.jupiter.api.Assertions.assertThrows(Trainer.SimulatedCrash.class,
+          () -> new Trainer(l.model, b, ex, v, settings(), l.tokenizer.eosId(),
+              new Trainer.Options().crashAfterStep(3).progress(new PrintStream(new ByteArrayOutputStream()))).run());
+      assertEquals(r.losses().subList(0, 3), c.losses);
+      b.detach(l.model);
+      double[] best = {r.bestMetric()};
+      assertTrue(best[0] >= untuned + 0.08 && best[0] > 0.5, "untuned " + untuned + " tuned " + best[0]);
       assertEquals(skipped[0], 0);
     }
   }
