@@ -119,6 +119,7 @@ public final class LoraAdapter implements AutoCloseable {
 
   /** Loads A and B values from a PEFT safetensors file into this adapter (shapes must match). */
   public void read(Path weightsFile) {
+    GradMode.off();
     if (!Files.isRegularFile(weightsFile)) {
       throw new IllegalArgumentException("adapter weights not found: " + weightsFile);
     }
@@ -239,6 +240,7 @@ public final class LoraAdapter implements AutoCloseable {
 
   /** Restores values taken by {@link #snapshot()}. */
   public void restore(List<double[]> values) {
+    GradMode.off();
     List<NDArray> ps = parameters();
     if (values.size() != ps.size()) {
       throw new IllegalArgumentException("snapshot has " + values.size() + " arrays, adapter " + ps.size());
@@ -273,11 +275,13 @@ public final class LoraAdapter implements AutoCloseable {
 
   /** Folds s·B·A into every wrapped base weight (inference at the base model's cost). */
   public void merge() {
+    GradMode.off();
     layers.values().forEach(LoraLinear::merge);
   }
 
   /** Subtracts s·B·A again (base weights return up to rounding). */
   public void unmerge() {
+    GradMode.off();
     layers.values().forEach(LoraLinear::unmerge);
   }
 

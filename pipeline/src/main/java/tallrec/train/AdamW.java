@@ -79,6 +79,7 @@ public final class AdamW {
    * (clipping), and zeroed after.
    */
   public void step(double lr, double gradScale) {
+    tallrec.lora.GradMode.off();
     t++;
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);
@@ -109,6 +110,7 @@ public final class AdamW {
 
   /** Zeroes the gradients without updating (e.g. after a skipped step). */
   public void zeroGradients() {
+    tallrec.lora.GradMode.off();
     try (NDManager s = manager.newSubManager()) {
       for (NDArray p : params) {
         NDArray g = p.getGradient();

@@ -80,7 +80,12 @@ public final class Trainer {
 
   /** What a run did. */
   public record Result(int steps, int totalSteps, int bestStep, double bestMetric, boolean stoppedEarly,
-      List<Double> losses, double seconds, long tokens, int resumedFrom) {}
+      List<Double> losses, double seconds, long tokens, int resumedFrom) implements java.io.Serializable {
+
+    public Result {
+      losses = new ArrayList<>(losses);
+    }
+  }
 
   public static final String LOG_FILE = "train_log.jsonl";
   static final String CHECKPOINT = "checkpoint";
@@ -127,6 +132,8 @@ public final class Trainer {
     int evalEvery = s.evalEvery(n);
     LrSchedule schedule = new LrSchedule(s.lr(), s.warmupSteps(), total);
     NDManager root = adapter.manager();
+    // This thread may be new to torch (a Spark task): autograd only inside the collectors.
+    tallrec.lora.GradMode.off();
     AdamW opt = new AdamW(adapter.parameters(), root, s.beta1(), s.beta2(), s.eps(), s.weightDecay());
     try {
       opt.zeroGradients();

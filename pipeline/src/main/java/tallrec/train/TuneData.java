@@ -33,8 +33,31 @@ import tallrec.text.Tokenizer;
  */
 public final class TuneData {
 
-  /** One supervised example: prompt (shortenable when it has history), the response, and the label (-1 = none). */
-  public record Labeled(SamplePrompt prompt, String response, int label) implements Serializable {}
+  /**
+   * One supervised example: the prompt's parts (rendered items when it has history, so it can be
+   * shortened; else a fixed instruction + input), the response, and the label (-1 = none). Plain
+   * fields, so a list of them ships to the Spark task that trains.
+   */
+  public record Labeled(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
+      String targetText, String instruction, String input, String response, int label) implements Serializable {
+
+    /** A TALLRec sample rebuilt from its rendered items (oldest history first). */
+    public static Labeled rec(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
+        String targetText, String response, int label) {
+      return new Labeled(id, noun, new ArrayList<>(historyTexts), new ArrayList<>(historyLabels), targetText, null, null,
+          response, label);
+    }
+
+    /** A fixed Alpaca-format prompt (instruction + optional input). */
+    public static Labeled fixed(String id, String instruction, String input, String response, int label) {
+      return new Labeled(id, null, List.of(), List.of(), null, instruction, input, response, label);
+    }
+
+    public SamplePrompt prompt() {
+      return noun != null ? SamplePrompt.of(id, noun, historyTexts, historyLabels, targetText)
+          : SamplePrompt.fixed(id, instruction, input);
+    }
+  }
 
   private TuneData() {}
 
@@ -65,8 +88,7 @@ public final class TuneData {
         throw new IllegalArgumentException("sample " + r.getString(0) + ": no prompt noun for domain '" + r.getString(1)
             + "' (add tallrec.domains." + r.getString(1) + ")");
       }
-      out.add(new Labeled(SamplePrompt.of(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4)),
-          r.getString(5), r.getInt(6)));
+      out.add(Labeled.rec(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4), r.getString(5), r.getInt(6)));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));
@@ -93,8 +115,8 @@ public final class TuneData {
         String output = o.get("output").asText();
         String t = output.trim();
         int label = t.startsWith("Yes") ? 1 : t.startsWith("No") ? 0 : -1;
-        out.add(new Labeled(SamplePrompt.fixed(base + "-" + i, o.get("instruction").asText(),
-            o.hasNonNull("input") ? o.get("input").asText() : ""), output, label));
+        out.add(Labeled.fixed(base + "-" + i, o.get("instruction").asText(),
+            o.hasNonNull("input") ? o.get("input").asText() : "", output, label));
         i++;
       }
     } catch (IOException e) {

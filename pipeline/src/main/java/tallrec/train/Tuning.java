@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -13,7 +14,15 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ExecutorResourceRequests;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
@@ -26,8 +35,11 @@ import tallrec.lora.LoraAdapter;
  * for AT→RT), and writes the best adapter in PEFT format, its training log and a manifest,
  * atomically.
  *
- * <p>Training runs in this JVM (the driver when called from the CLI): one process, one device.
- * The inputs are read through Spark and collected, since K-shot sets are tiny.
+ * <p>The inputs are read through Spark on the driver (K-shot sets are tiny) and shipped to exactly
+ * one Spark task, which trains and commits the output. On a cluster that task's stage carries a
+ * stage-level resource profile (gpu = 1 per task and executor) and the task trains on the GPU
+ * Spark assigned it ({@code TaskContext.resources()}); in local mode the same code path runs on
+ * the CPU.
  */
 public final class Tuning {
 
@@ -36,11 +48,18 @@ public final class Tuning {
   /** What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir. */
   public record Request(String stage, String model, String tokenizer, List<String> train, List<String> valid,
       String out, String init, boolean resume, String workDir, String device, TuneSettings settings,
-      Map<String, String> nouns, String configJson) {}
+      Map<String, String> nouns, String configJson) implements Serializable {
+
+    public Request {
+      train = new ArrayList<>(train);
+      valid = new ArrayList<>(valid);
+      nouns = new java.util.LinkedHashMap<>(nouns);
+    }
+  }
 
   /** What the stage did. */
   public record Outcome(Path out, Trainer.Result result, int trainExamples, int validExamples, int skipped,
-      double initialMetric, long loraParameters) {}
+      double initialMetric, long loraParameters) implements Serializable {}
 
   private Tuning() {}
 
@@ -62,8 +81,60 @@ public final class Tuning {
     if (rec && validData.isEmpty()) {
       throw new IllegalArgumentException("--stage rec needs --valid (samples with a valid split) for early stopping");
     }
+    TuneTaskInput in = new TuneTaskInput(q, trainData, validData, new SerializableConfiguration(conf));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Integer> one = jsc.parallelize(List.of(0), 1);
+    boolean local = spark.sparkContext().master().startsWith("local");
+    if (!local && !"cpu".equals(q.device())) {
+      // One task holding one GPU: a stage-level profile asks the cluster manager for an executor
+      // with a GPU for this stage only (scoring stages keep the default profile).
+      one = one.withResources(gpuProfile());
+    }
+    spark.sparkContext().setJobDescription("tune " + q.stage() + " -> " + q.out());
+    progress.printf("tune %s: %d training and %d validation samples read; training in one Spark task%s%n", q.stage(),
+        trainData.size(), validData.size(), local ? " (local: CPU unless --device says otherwise)" : " with gpu=1");
+    List<Outcome> r = one.map(i -> trainInTask(in)).collect();
+    return r.get(0);
+  }
+
+  /** What the single training task needs; shipped with the task (K-shot sets are small). */
+  record TuneTaskInput(Request q, List<TuneData.Labeled> train, List<TuneData.Labeled> valid,
+      SerializableConfiguration conf) implements Serializable {}
+
+  /** The stage-level resource profile of the tuning stage: 1 GPU per task and per executor. */
+  public static ResourceProfile gpuProfile() {
+    ExecutorResourceRequests er = new ExecutorResourceRequests().resource("gpu", 1, "", "");
+    TaskResourceRequests tr = new TaskResourceRequests().cpus(1).resource("gpu", 1.0);
+    return new ResourceProfileBuilder().require(er).require(tr).build();
+  }
+
+  /** The device for this task: the GPU Spark assigned to it, else what the request says. */
+  static String taskDevice(String requested) {
+    TaskContext tc = TaskContext.get();
+    if (tc != null && !"cpu".equals(requested) && tc.resourcesJMap().containsKey("gpu")) {
+      String[] addresses = tc.resourcesJMap().get("gpu").addresses();
+      if (addresses.length > 0) {
+        return "gpu:" + addresses[0];
+      }
+    }
+    return requested;
+  }
+
+  static Outcome trainInTask(TuneTaskInput in) {
+    Request q = in.q();
+    String device = taskDevice(q.device());
+    System.err.printf("tune task: device %s%n", device == null ? "auto" : device);
+    return train(q, in.train(), in.valid(), in.conf().value(), device, System.err);
+  }
+
+  /** Trains and commits in this process (the Spark task, or any caller that has the data). */
+  public static Outcome train(Request q, List<TuneData.Labeled> trainData, List<TuneData.Labeled> validData,
+      Configuration conf, String deviceName, PrintStream progress) {
+    boolean rec = q.stage().equals("rec");
+    TuneSettings s = q.settings();
+    tallrec.lora.GradMode.off();
     java.nio.file.Path work = workDir(q);
-    try (NDManager root = NDManager.newBaseManager(device(q.device()))) {
+    try (NDManager root = NDManager.newBaseManager(device(deviceName))) {
       LlamaCheckpoints.Options lo = new LlamaCheckpoints.Options();
       if (q.tokenizer() != null) {
         lo.tokenizer(Paths.get(q.tokenizer()));

@@ -21,7 +21,19 @@ import tallrec.testing.SharedData;
  */
 public final class RecFixtures {
 
-  public record Sample(SamplePrompt prompt, String response, int label) {}
+  public record Sample(TuneData.Labeled labeled) {
+    public SamplePrompt prompt() {
+      return labeled.prompt();
+    }
+
+    public String response() {
+      return labeled.response();
+    }
+
+    public int label() {
+      return labeled.label();
+    }
+  }
 
   private RecFixtures() {}
 
@@ -55,8 +67,8 @@ public final class RecFixtures {
           labels.add(r.get(i)[1] > 3 ? 1 : 0);
         }
         int label = r.get(10)[1] > 3 ? 1 : 0;
-        out.add(new Sample(SamplePrompt.of("u" + e.getKey(), "movie", hist, labels, titles.get(Long.toString(r.get(10)[0]))),
-            label == 1 ? RecPrompt.YES : RecPrompt.NO, label));
+        out.add(new Sample(TuneData.Labeled.rec("u" + e.getKey(), "movie", hist, labels,
+            titles.get(Long.toString(r.get(10)[0])), label == 1 ? RecPrompt.YES : RecPrompt.NO, label)));
         if (out.size() == users) {
           break;
         }

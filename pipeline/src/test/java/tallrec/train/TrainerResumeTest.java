@@ -39,7 +39,7 @@ class TrainerResumeTest {
       }
       List<TuneData.Labeled> valid = new ArrayList<>();
       for (RecFixtures.Sample s : RecFixtures.movieLens(8, 8)) {
-        valid.add(new TuneData.Labeled(s.prompt(), s.response(), s.label()));
+        valid.add(s.labeled());
       }
       Validator v = Validators.recAuc(valid, l.tokenizer, 320, 8);
       TuneSettings s = settings();
