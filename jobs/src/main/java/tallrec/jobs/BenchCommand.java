@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = {BenchScoringCommand.class, BenchDatasetCommand.class})
+    subcommands = {BenchScoringCommand.class, BenchDatasetCommand.class, BenchTuningCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Override

@@ -32,6 +32,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--tokenizer", paramLabel = "PATH", description = "Tokenizer (default: the model directory's).")
   String tokenizer;
 
+  @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter directory (e.g. from `tallrec tune`), merged into the model.")
+  String adapter;
+
   @Option(names = "--data", required = true, paramLabel = "PATH", description = "samples/ directory or Alpaca JSON file.")
   String data;
 
@@ -68,7 +71,7 @@ public final class ScoreCommand implements Callable<Integer> {
         c.getInt("limit"), c.getInt("partitions"));
     String name = modelName != null ? modelName : new Path(model).getName();
     Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
-        c.getBoolean("reference-fp16"), name, "", "", 0, 0);
+        c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter);
     Map<String, String> nouns = new LinkedHashMap<>();
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     long t0 = System.nanoTime();

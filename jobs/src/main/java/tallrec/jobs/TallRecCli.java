@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       SynthCommand.class,
       DemoCommand.class,
       ScoreCommand.class,
+      TuneCommand.class,
     })
 public final class TallRecCli implements Runnable {
 

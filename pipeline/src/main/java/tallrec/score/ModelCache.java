@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.ConcurrentHashMap;
 import tallrec.llm.LlamaCheckpoints;
+import tallrec.lora.LoraAdapter;
 
 /**
  * One loaded model per executor JVM, shared by all tasks that run there: loading a multi-GiB
@@ -20,13 +21,32 @@ public final class ModelCache {
 
   /** The model at {@code modelPath} (a path readable on this node), loaded on first use. */
   public static LlamaCheckpoints.Loaded get(String modelPath, String tokenizerPath) {
-    String key = modelPath + "|" + (tokenizerPath == null ? "" : tokenizerPath);
+    return get(modelPath, tokenizerPath, null);
+  }
+
+  /**
+   * The model with a PEFT LoRA adapter merged into its weights (null = none), loaded on first use.
+   * Keyed by model, tokenizer and adapter: each adapter gets its own copy of the base weights,
+   * since merging changes them.
+   */
+  public static LlamaCheckpoints.Loaded get(String modelPath, String tokenizerPath, String adapterPath) {
+    String key = modelPath + "|" + (tokenizerPath == null ? "" : tokenizerPath) + "|"
+        + (adapterPath == null ? "" : adapterPath);
     return MODELS.computeIfAbsent(key, k -> {
       LlamaCheckpoints.Options options = new LlamaCheckpoints.Options();
       if (tokenizerPath != null) {
         options.tokenizer(Paths.get(tokenizerPath));
       }
-      return LlamaCheckpoints.load(localPath(modelPath), options, ROOT);
+      LlamaCheckpoints.Loaded loaded = LlamaCheckpoints.load(localPath(modelPath), options, ROOT);
+      if (adapterPath != null) {
+        try {
+          LoraAdapter.load(loaded.model, localPath(adapterPath)).merge();
+        } catch (RuntimeException e) {
+          loaded.close();
+          throw e;
+        }
+      }
+      return loaded;
     });
   }
 

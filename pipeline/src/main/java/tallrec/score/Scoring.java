@@ -50,7 +50,14 @@ public final class Scoring {
 
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-      String modelName, String variant, String trainDomain, int k, int seed) implements Serializable {}
+      String modelName, String variant, String trainDomain, int k, int seed, String adapter) implements Serializable {
+
+    /** Without an adapter (the base model). */
+    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+        String modelName, String variant, String trainDomain, int k, int seed) {
+      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, null);
+    }
+  }
 
   /** What the stage wrote, and which executors did the work (rows per executor id). */
   public record Result(Path out, long rows, Map<String, Long> rowsByExecutor) {}
@@ -156,7 +163,7 @@ public final class Scoring {
         prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)));
       }
     }
-    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer());
+    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter());
     YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
         .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16()));
     List<YesNoScorer.Score> scores;
@@ -200,6 +207,7 @@ public final class Scoring {
       }
       Manifest manifest = new Manifest(STAGE).config(configJson)
           .property("model", s.model())
+          .property("adapter", s.adapter() == null ? "" : s.adapter())
           .property("executors", byExecutor.toString())
           .rows("scores", got);
       if (inputPath.endsWith(".json")) {

@@ -1,0 +1,23 @@
+package tallrec.lora;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Torch's autograd switch, which is per thread: on in any thread torch has not seen before (a
+ * Spark task thread, say), where an in-place update of a parameter that requires gradients then
+ * fails ("a leaf Variable that requires grad is being used in an in-place operation") and every
+ * inference forward records a graph. DJL turns it on only inside a GradientCollector and restores
+ * the thread's previous state after; code that updates or reads parameters outside a collector
+ * calls {@link #off()} first.
+ */
+public final class GradMode {
+
+  private GradMode() {}
+
+  public static void off() {
+    if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+      JniUtils.setGradMode(false);
+    }
+  }
+}

@@ -1,0 +1,422 @@
+package tallrec.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import tallrec.llm.LlamaModel;
+import tallrec.llm.SafetensorsFile;
+import tallrec.llm.SafetensorsWriter;
+import tallrec.lora.LoraAdapter;
+
+/**
+ * The LoRA training loop (alpaca-lora / TALLRec's HF Trainer setup, in NDArray code): per step one
+ * batch of examples (shuffled per epoch from the seed), split into micro-batches whose gradients
+ * accumulate (each micro-batch's mean token loss weighted 1 / micro-batches), optional global-norm
+ * clipping, PyTorch AdamW with a linear warm-up/decay schedule; validation every few steps with
+ * early stopping, and the best adapter restored at the end.
+ *
+ * <p>Repeatable: the shuffle of epoch e and the dropout masks of step s are functions of the seed,
+ * e and s only, so a run resumed from a checkpoint takes exactly the steps an uninterrupted run
+ * takes (CPU torch kernels are deterministic at fixed thread counts).
+ */
+public final class Trainer {
+
+  /** Where checkpoints and the log go, and run controls. */
+  public static final class Options {
+    public Path workDir;
+    public boolean resume;
+    /** Test hook: throw {@link SimulatedCrash} right after step N (and its checkpoint). */
+    public int crashAfterStep = -1;
+    public PrintStream progress = System.err;
+
+    public Options workDir(Path p) {
+      this.workDir = p;
+      return this;
+    }
+
+    public Options resume(boolean b) {
+      this.resume = b;
+      return this;
+    }
+
+    public Options crashAfterStep(int s) {
+      this.crashAfterStep = s;
+      return this;
+    }
+
+    public Options progress(PrintStream p) {
+      this.progress = p;
+      return this;
+    }
+  }
+
+  /** Thrown by the {@link Options#crashAfterStep} hook, as a kill would end the process. */
+  public static final class SimulatedCrash extends RuntimeException {
+    /** Step losses up to the crash. */
+    public final List<Double> losses;
+
+    SimulatedCrash(int step, List<Double> losses) {
+      super("simulated crash after step " + step);
+      this.losses = List.copyOf(losses);
+    }
+  }
+
+  /** What a run did. */
+  public record Result(int steps, int totalSteps, int bestStep, double bestMetric, boolean stoppedEarly,
+      List<Double> losses, double seconds, long tokens, int resumedFrom) implements java.io.Serializable {
+
+    public Result {
+      losses = new ArrayList<>(losses);
+    }
+  }
+
+  public static final String LOG_FILE = "train_log.jsonl";
+  static final String CHECKPOINT = "checkpoint";
+
+  private final LlamaModel model;
+  private final LoraAdapter adapter;
+  private final List<TrainExample> train;
+  private final Validator validator;
+  private final TuneSettings s;
+  private final int padId;
+  private final Options o;
+
+  public Trainer(LlamaModel model, LoraAdapter adapter, List<TrainExample> train, Validator validator,
+      TuneSettings settings, int padId, Options options) {
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    this.model = model;
+    this.adapter = adapter;
+    this.train = train;
+    this.validator = validator;
+    this.s = settings;
+    this.padId = padId;
+    this.o = options;
+  }
+
+  /** Mutable run state (what a checkpoint holds besides the arrays). */
+  private static final class State {
+    int step;
+    double best = Double.NaN;
+    int bestStep = -1;
+    int sinceBest;
+    boolean stopped;
+    double elapsed;
+    long tokens;
+    List<double[]> bestValues;
+    List<Double> losses = new ArrayList<>();
+  }
+
+  public Result run() {
+    int n = train.size();
+    int spe = s.stepsPerEpoch(n);
+    int total = s.totalSteps(n);
+    int evalEvery = s.evalEvery(n);
+    LrSchedule schedule = new LrSchedule(s.lr(), s.warmupSteps(), total);
+    NDManager root = adapter.manager();
+    // This thread may be new to torch (a Spark task): autograd only inside the collectors.
+    tallrec.lora.GradMode.off();
+    AdamW opt = new AdamW(adapter.parameters(), root, s.beta1(), s.beta2(), s.eps(), s.weightDecay());
+    try {
+      opt.zeroGradients();
+      State st = new State();
+      int resumedFrom = -1;
+      Path ckpt = o.workDir == null ? null : o.workDir.resolve(CHECKPOINT);
+      if (o.resume && ckpt != null && Files.isDirectory(ckpt)) {
+        load(ckpt, st, opt);
+        resumedFrom = st.step;
+        truncateLog(st.step);
+        o.progress.printf("resuming from step %d of %d (%s)%n", st.step, total, ckpt);
+      } else if (o.workDir != null) {
+        Files.createDirectories(o.workDir);
+        Files.deleteIfExists(o.workDir.resolve(LOG_FILE));
+      }
+      int[] order = null;
+      int orderEpoch = -1;
+      long runStart = System.nanoTime();
+      double elapsedBefore = st.elapsed;
+      int firstStep = st.step;
+      while (st.step < total && !st.stopped) {
+        long t0 = System.nanoTime();
+        int epoch = st.step / spe;
+        int pos = st.step % spe;
+        if (epoch != orderEpoch) {
+          order = permutation(n, s.seed(), epoch);
+          orderEpoch = epoch;
+        }
+        int from = pos * s.batch();
+        int to = Math.min(n, from + s.batch());
+        int micro = (to - from + s.microBatch() - 1) / s.microBatch();
+        double lossSum = 0;
+        long stepTokens = 0;
+        adapter.train(true);
+        for (int j = 0; j < micro; j++) {
+          List<TrainExample> chunk = new ArrayList<>();
+          for (int i = from + j * s.microBatch(); i < Math.min(to, from + (j + 1) * s.microBatch()); i++) {
+            chunk.add(train.get(order[i]));
+          }
+          Engine.getInstance().setRandomSeed(dropoutSeed(s.seed(), st.step, j));
+          try (NDManager scope = root.getParentManager().newSubManager()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+              CausalLmLoss.Result r = CausalLmLoss.compute(model, scope, chunk, s.trainOnInputs(), padId,
+                  1.0 / micro, true);
+              gc.backward(r.loss());
+              lossSum += CausalLmLoss.value(r.loss());
+              stepTokens += r.tokens();
+            }
+          }
+        }
+        adapter.train(false);
+        double lr = schedule.at(st.step);
+        double norm = opt.gradNorm();
+        double scale = s.maxGradNorm() > 0 && norm > s.maxGradNorm() ? s.maxGradNorm() / (norm + 1e-6) : 1.0;
+        opt.step(lr, scale);
+        st.step++;
+        st.tokens += stepTokens;
+        st.losses.add(lossSum);
+        double stepSeconds = (System.nanoTime() - t0) / 1e9;
+        Double metric = null;
+        if (validator != null && (st.step % evalEvery == 0 || st.step == total)) {
+          metric = validator.evaluate(model, adapter);
+          boolean better = Double.isNaN(st.best)
+              || (validator.higherIsBetter() ? metric > st.best : metric < st.best);
+          if (better) {
+            st.best = metric;
+            st.bestStep = st.step;
+            st.bestValues = adapter.snapshot();
+            st.sinceBest = 0;
+          } else {
+            st.sinceBest++;
+            if (s.patience() > 0 && st.sinceBest >= s.patience()) {
+              st.stopped = true;
+            }
+          }
+        }
+        st.elapsed = elapsedBefore + (System.nanoTime() - runStart) / 1e9;
+        log(st, epoch, lossSum, lr, norm, stepTokens / stepSeconds, metric, stepSeconds);
+        progress(st, total, epoch, lossSum, lr, stepTokens / stepSeconds, metric, firstStep);
+        boolean last = st.step >= total || st.stopped;
+        if (ckpt != null && ((s.checkpointEvery() > 0 && st.step % s.checkpointEvery() == 0) || last)) {
+          save(ckpt, st, opt);
+        }
+        if (st.step == o.crashAfterStep) {
+          throw new SimulatedCrash(st.step, st.losses);
+        }
+      }
+      if (st.bestValues != null) {
+        adapter.restore(st.bestValues);
+      }
+      return new Result(st.step, total, st.bestStep, st.best, st.stopped, st.losses, st.elapsed, st.tokens, resumedFrom);
+    } catch (IOException e) {
+      throw new UncheckedIOException("tuning work directory " + o.workDir, e);
+    } finally {
+      adapter.train(false);
+      opt.close();
+    }
+  }
+
+  static int[] permutation(int n, long seed, int epoch) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    Random r = new Random(seed * 1_000_003L + epoch);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  static int dropoutSeed(long seed, int step, int micro) {
+    long h = seed * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro;
+    h ^= h >>> 31;
+    return (int) (h & 0x7fffffff);
+  }
+
+  private void log(State st, int epoch, double loss, double lr, double norm, double tokPerSec, Double metric,
+      double stepSeconds) throws IOException {
+    if (o.workDir == null) {
+      return;
+    }
+    JsonObject j = new JsonObject();
+    j.addProperty("step", st.step);
+    j.addProperty("epoch", epoch);
+    j.addProperty("loss", loss);
+    j.addProperty("lr", lr);
+    j.addProperty("grad_norm", norm);
+    j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
+    j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
+    if (metric != null) {
+      j.addProperty(validator.metric(), metric);
+      j.addProperty("best_" + validator.metric(), st.best);
+      j.addProperty("best_step", st.bestStep);
+    }
+    j.addProperty("elapsed_s", Math.round(st.elapsed * 100) / 100.0);
+    Files.writeString(o.workDir.resolve(LOG_FILE), new Gson().toJson(j) + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  private void progress(State st, int total, int epoch, double loss, double lr, double tokPerSec, Double metric,
+      int firstStep) {
+    double perStep = st.elapsed / Math.max(1, st.step);
+    double eta = perStep * (total - st.step);
+    o.progress.printf("step %d/%d epoch %d loss %.4f lr %.2e %.0f tok/s%s elapsed %s ETA %s%n", st.step, total,
+        epoch, loss, lr, tokPerSec,
+        metric == null ? "" : String.format(" %s %.4f (best %.4f @%d)", validator.metric(), metric, st.best, st.bestStep),
+        hms(st.elapsed), st.stopped ? "0:00 (early stop)" : hms(eta));
+  }
+
+  static String hms(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
+  }
+
+  // ---- checkpoints -------------------------------------------------------------------------
+
+  private void save(Path ckpt, State st, AdamW opt) throws IOException {
+    Path tmp = ckpt.resolveSibling(CHECKPOINT + ".tmp");
+    deleteTree(tmp);
+    Files.createDirectories(tmp);
+    SafetensorsWriter w = new SafetensorsWriter();
+    List<NDArray> ps = adapter.parameters();
+    List<double[]> values = adapter.snapshot();
+    for (int i = 0; i < ps.size(); i++) {
+      long[] shape = ps.get(i).getShape().getShape();
+      w.add("param." + i, "F32", shape, toFloat(values.get(i)));
+      w.add("adam_m." + i, "F32", shape, toFloat(values(opt.firstMoments().get(i))));
+      w.add("adam_v." + i, "F32", shape, toFloat(values(opt.secondMoments().get(i))));
+      if (st.bestValues != null) {
+        w.add("best." + i, "F32", shape, toFloat(st.bestValues.get(i)));
+      }
+    }
+    w.write(tmp.resolve("state.safetensors"));
+    JsonObject j = new JsonObject();
+    j.addProperty("step", st.step);
+    j.addProperty("adam_steps", opt.steps());
+    j.addProperty("best", Double.isNaN(st.best) ? null : st.best);
+    j.addProperty("best_step", st.bestStep);
+    j.addProperty("since_best", st.sinceBest);
+    j.addProperty("stopped", st.stopped);
+    j.addProperty("elapsed_s", st.elapsed);
+    j.addProperty("tokens", st.tokens);
+    j.add("losses", new Gson().toJsonTree(st.losses));
+    j.addProperty("examples", train.size());
+    j.addProperty("settings", s.toString());
+    Files.writeString(tmp.resolve("state.json"), new Gson().toJson(j), StandardCharsets.UTF_8);
+    Path old = ckpt.resolveSibling(CHECKPOINT + ".old");
+    deleteTree(old);
+    if (Files.exists(ckpt)) {
+      Files.move(ckpt, old, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(tmp, ckpt, StandardCopyOption.ATOMIC_MOVE);
+    deleteTree(old);
+  }
+
+  private void load(Path ckpt, State st, AdamW opt) throws IOException {
+    JsonObject j = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"), StandardCharsets.UTF_8))
+        .getAsJsonObject();
+    if (j.get("examples").getAsInt() != train.size() || !j.get("settings").getAsString().equals(s.toString())) {
+      throw new IllegalArgumentException("checkpoint " + ckpt + " belongs to another run (different examples or"
+          + " settings); remove it or run without --resume");
+    }
+    st.step = j.get("step").getAsInt();
+    opt.setSteps(j.get("adam_steps").getAsInt());
+    st.best = j.get("best").isJsonNull() ? Double.NaN : j.get("best").getAsDouble();
+    st.bestStep = j.get("best_step").getAsInt();
+    st.sinceBest = j.get("since_best").getAsInt();
+    st.stopped = j.get("stopped").getAsBoolean();
+    st.elapsed = j.get("elapsed_s").getAsDouble();
+    st.tokens = j.get("tokens").getAsLong();
+    j.get("losses").getAsJsonArray().forEach(e -> st.losses.add(e.getAsDouble()));
+    List<NDArray> ps = adapter.parameters();
+    List<double[]> params = new ArrayList<>();
+    List<double[]> best = new ArrayList<>();
+    try (SafetensorsFile f = SafetensorsFile.open(ckpt.resolve("state.safetensors"));
+        NDManager scope = adapter.manager().newSubManager()) {
+      for (int i = 0; i < ps.size(); i++) {
+        long[] shape = ps.get(i).getShape().getShape();
+        params.add(toDouble(f.load("param." + i, shape, scope).toFloatArray()));
+        copy(f.load("adam_m." + i, shape, scope), opt.firstMoments().get(i));
+        copy(f.load("adam_v." + i, shape, scope), opt.secondMoments().get(i));
+        if (f.tensors().containsKey("best." + i)) {
+          best.add(toDouble(f.load("best." + i, shape, scope).toFloatArray()));
+        }
+      }
+    }
+    adapter.restore(params);
+    st.bestValues = best.isEmpty() ? null : best;
+  }
+
+  private void truncateLog(int step) throws IOException {
+    Path log = o.workDir.resolve(LOG_FILE);
+    if (!Files.exists(log)) {
+      return;
+    }
+    List<String> keep = new ArrayList<>();
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      if (!line.isBlank() && JsonParser.parseString(line).getAsJsonObject().get("step").getAsInt() <= step) {
+        keep.add(line);
+      }
+    }
+    Files.write(log, keep, StandardCharsets.UTF_8);
+  }
+
+  private static void copy(NDArray src, NDArray dst) {
+    NDArray c = src.toType(dst.getDataType(), false);
+    dst.set(c.toByteBuffer());
+  }
+
+  private static double[] values(NDArray a) {
+    try (NDArray d = a.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+      return d.toDoubleArray();
+    }
+  }
+
+  private static float[] toFloat(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  private static double[] toDouble(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+}

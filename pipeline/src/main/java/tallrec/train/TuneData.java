@@ -1,0 +1,150 @@
+package tallrec.train;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import tallrec.io.Fs;
+import tallrec.llm.TruncatablePrompt;
+import tallrec.prompt.SamplePrompt;
+import tallrec.text.Tokenizer;
+
+/**
+ * Tuning inputs: TALLRec samples (a {@code samples/} or {@code kshot/k=K/seed=S} Parquet
+ * directory) or Alpaca JSON ({instruction, input, output}). Small by nature (K-shot sets, a few
+ * thousand validation samples), so they are collected to the process that trains, in a fixed
+ * order (by id), because the per-epoch shuffle is seeded over that order.
+ */
+public final class TuneData {
+
+  /**
+   * One supervised example: the prompt's parts (rendered items when it has history, so it can be
+   * shortened; else a fixed instruction + input), the response, and the label (-1 = none). Plain
+   * fields, so a list of them ships to the Spark task that trains.
+   */
+  public record Labeled(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
+      String targetText, String instruction, String input, String response, int label) implements Serializable {
+
+    /** A TALLRec sample rebuilt from its rendered items (oldest history first). */
+    public static Labeled rec(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
+        String targetText, String response, int label) {
+      return new Labeled(id, noun, new ArrayList<>(historyTexts), new ArrayList<>(historyLabels), targetText, null, null,
+          response, label);
+    }
+
+    /** A fixed Alpaca-format prompt (instruction + optional input). */
+    public static Labeled fixed(String id, String instruction, String input, String response, int label) {
+      return new Labeled(id, null, List.of(), List.of(), null, instruction, input, response, label);
+    }
+
+    public SamplePrompt prompt() {
+      return noun != null ? SamplePrompt.of(id, noun, historyTexts, historyLabels, targetText)
+          : SamplePrompt.fixed(id, instruction, input);
+    }
+  }
+
+  private TuneData() {}
+
+  /**
+   * Rows of a samples/kshot Parquet directory; {@code split} keeps only that split when the data
+   * has it (a kshot set is all train). Prompts are rebuilt from the rendered items, so long ones
+   * can lose their oldest history items.
+   */
+  public static List<Labeled> readSamples(SparkSession spark, String path, String split, Map<String, String> nouns) {
+    Dataset<Row> df = spark.read().parquet(path);
+    List<String> cols = Arrays.asList(df.columns());
+    for (String c : List.of("sample_id", "domain", "history_texts", "history_labels", "target_text", "output", "label")) {
+      if (!cols.contains(c)) {
+        throw new IllegalArgumentException("samples at " + path + " have no column '" + c + "' (expected the output of"
+            + " `tallrec instructions`: samples/ or kshot/k=K/seed=S)");
+      }
+    }
+    if (split != null && cols.contains("split") && !df.filter(col("split").equalTo(split)).isEmpty()) {
+      df = df.filter(col("split").equalTo(split));
+    }
+    List<Row> rows = new ArrayList<>(df.select("sample_id", "domain", "history_texts", "history_labels",
+        "target_text", "output", "label").collectAsList());
+    rows.sort(Comparator.comparing(r -> r.getString(0)));
+    List<Labeled> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      String noun = nouns.get(r.getString(1));
+      if (noun == null) {
+        throw new IllegalArgumentException("sample " + r.getString(0) + ": no prompt noun for domain '" + r.getString(1)
+            + "' (add tallrec.domains." + r.getString(1) + ")");
+      }
+      out.add(Labeled.rec(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4), r.getString(5), r.getInt(6)));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));
+    }
+    return out;
+  }
+
+  /** An Alpaca-format JSON array (Stanford Alpaca, or TALLRec's reference train.json/valid.json). */
+  public static List<Labeled> readAlpacaJson(Path file, Configuration conf) {
+    Fs.requireNonEmptyFile(file, conf, "Alpaca JSON file");
+    String base = file.getName().replaceFirst("\\.json$", "");
+    List<Labeled> out = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try (InputStream in = Fs.of(file, conf).open(file); JsonParser p = json.getFactory().createParser(in)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IllegalArgumentException(file + ": expected a JSON array of {instruction, input, output}");
+      }
+      int i = 0;
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        JsonNode o = json.readTree(p);
+        if (!o.hasNonNull("instruction") || !o.hasNonNull("output")) {
+          throw new IllegalArgumentException(file + ": element " + i + " needs 'instruction' and 'output'");
+        }
+        String output = o.get("output").asText();
+        String t = output.trim();
+        int label = t.startsWith("Yes") ? 1 : t.startsWith("No") ? 0 : -1;
+        out.add(Labeled.fixed(base + "-" + i, o.get("instruction").asText(),
+            o.hasNonNull("input") ? o.get("input").asText() : "", output, label));
+        i++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+    return out;
+  }
+
+  /** Reads any of the supported inputs by its name: *.json is Alpaca JSON, anything else Parquet samples. */
+  public static List<Labeled> read(SparkSession spark, String path, String split, Map<String, String> nouns) {
+    if (path.endsWith(".json")) {
+      return readAlpacaJson(new Path(path), spark.sparkContext().hadoopConfiguration());
+    }
+    return readSamples(spark, path, split, nouns);
+  }
+
+  /** Tokenized training examples; those that cannot fit cutoff even without history are counted in {@code skipped[0]}. */
+  public static List<TrainExample> examples(List<Labeled> data, Tokenizer tok, int cutoff, int[] skipped) {
+    List<TrainExample> out = new ArrayList<>(data.size());
+    for (Labeled l : data) {
+      TruncatablePrompt p = l.prompt();
+      TrainExample e = TrainExample.build(tok, p, l.response(), cutoff);
+      if (e == null) {
+        skipped[0]++;
+      } else {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package tallrec.train;
+
+import com.typesafe.config.Config;
+import java.io.Serializable;
+import java.util.List;
+import tallrec.lora.LoraConfig;
+
+/**
+ * Everything a tuning run depends on (the {@code tallrec.tune} block of reference.conf).
+ *
+ * @param epochs passes over the training set (ignored when maxSteps > 0)
+ * @param maxSteps optimizer steps; > 0 overrides epochs (as HF's max_steps)
+ * @param batch examples per optimizer step (gradients accumulated over micro-batches)
+ * @param microBatch examples per forward/backward
+ * @param evalEvery evaluate every N steps; 0 = TALLRec's rule (10 when the training set has ≤ 128
+ *     examples, else size / 128 * 5)
+ * @param patience stop after this many evaluations without improvement; 0 = never
+ * @param checkpointEvery write a resumable checkpoint every N steps; 0 = only at the end
+ * @param maxGradNorm clip the global gradient norm to this; 0 = no clipping
+ */
+public record TuneSettings(
+    int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps, double weightDecay,
+    double beta1, double beta2, double eps, double maxGradNorm, int cutoffLen, boolean trainOnInputs,
+    long seed, int evalEvery, int patience, int checkpointEvery, int evalBatch, int loraR, double loraAlpha,
+    double loraDropout, List<String> targets) implements Serializable {
+
+  public TuneSettings {
+    if (batch <= 0 || microBatch <= 0 || microBatch > batch) {
+      throw new IllegalArgumentException("need 0 < micro-batch (" + microBatch + ") <= batch (" + batch + ")");
+    }
+    if (epochs <= 0 && maxSteps <= 0) {
+      throw new IllegalArgumentException("give epochs > 0 or max-steps > 0");
+    }
+    if (cutoffLen < 8) {
+      throw new IllegalArgumentException("cutoff-len " + cutoffLen + " is too small");
+    }
+    if (!(lr > 0)) {
+      throw new IllegalArgumentException("learning rate must be positive, got " + lr);
+    }
+    targets = List.copyOf(targets);
+  }
+
+  public LoraConfig lora() {
+    return new LoraConfig(loraR, loraAlpha, loraDropout, targets, "");
+  }
+
+  /** Reads the {@code tune} section (keys as in reference.conf). */
+  public static TuneSettings from(Config c) {
+    return new TuneSettings(
+        c.getInt("epochs"), c.getInt("max-steps"), c.getInt("batch"), c.getInt("micro-batch"), c.getDouble("lr"),
+        c.getInt("warmup-steps"), c.getDouble("weight-decay"), c.getDouble("adam-beta1"), c.getDouble("adam-beta2"),
+        c.getDouble("adam-eps"), c.getDouble("max-grad-norm"), c.getInt("cutoff-len"), c.getBoolean("train-on-inputs"),
+        c.getLong("seed"), c.getInt("eval-every"), c.getInt("patience"), c.getInt("checkpoint-every"),
+        c.getInt("eval-batch"), c.getInt("lora-r"), c.getDouble("lora-alpha"), c.getDouble("lora-dropout"),
+        c.getStringList("targets"));
+  }
+
+  /** A copy with other step limits (tests, benches). */
+  public TuneSettings withSteps(int newEpochs, int newMaxSteps) {
+    return new TuneSettings(newEpochs, newMaxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
+        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
+        loraDropout, targets);
+  }
+
+  public int stepsPerEpoch(int examples) {
+    return (examples + batch - 1) / batch;
+  }
+
+  public int totalSteps(int examples) {
+    return maxSteps > 0 ? maxSteps : epochs * stepsPerEpoch(examples);
+  }
+
+  public int evalEvery(int examples) {
+    if (evalEvery > 0) {
+      return evalEvery;
+    }
+    return examples <= 128 ? 10 : Math.max(1, examples / 128 * 5);
+  }
+}

@@ -1,0 +1,255 @@
+package tallrec.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ExecutorResourceRequests;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+import tallrec.io.Fs;
+import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
+import tallrec.llm.LlamaCheckpoints;
+import tallrec.lora.LoraAdapter;
+
+/**
+ * The {@code tune} stage: LoRA-tunes a LLaMA checkpoint on Alpaca data ({@code alpaca}, validation
+ * metric held-out loss) or on TALLRec samples ({@code rec}, validation AUC, optional --init adapter
+ * for AT→RT), and writes the best adapter in PEFT format, its training log and a manifest,
+ * atomically.
+ *
+ * <p>The inputs are read through Spark on the driver (K-shot sets are tiny) and shipped to exactly
+ * one Spark task, which trains and commits the output. On a cluster that task's stage carries a
+ * stage-level resource profile (gpu = 1 per task and executor) and the task trains on the GPU
+ * Spark assigned it ({@code TaskContext.resources()}); in local mode the same code path runs on
+ * the CPU.
+ */
+public final class Tuning {
+
+  public static final String STAGE = "tune";
+
+  /** What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir. */
+  public record Request(String stage, String model, String tokenizer, List<String> train, List<String> valid,
+      String out, String init, boolean resume, String workDir, String device, TuneSettings settings,
+      Map<String, String> nouns, String configJson) implements Serializable {
+
+    public Request {
+      train = new ArrayList<>(train);
+      valid = new ArrayList<>(valid);
+      nouns = new java.util.LinkedHashMap<>(nouns);
+    }
+  }
+
+  /** What the stage did. */
+  public record Outcome(Path out, Trainer.Result result, int trainExamples, int validExamples, int skipped,
+      double initialMetric, long loraParameters) implements Serializable {}
+
+  private Tuning() {}
+
+  public static Outcome run(SparkSession spark, Request q, PrintStream progress) {
+    if (!q.stage().equals("rec") && !q.stage().equals("alpaca")) {
+      throw new IllegalArgumentException("--stage must be rec or alpaca, got '" + q.stage() + "'");
+    }
+    boolean rec = q.stage().equals("rec");
+    TuneSettings s = q.settings();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<TuneData.Labeled> trainData = new ArrayList<>();
+    for (String p : q.train()) {
+      trainData.addAll(TuneData.read(spark, p, "train", q.nouns()));
+    }
+    List<TuneData.Labeled> validData = new ArrayList<>();
+    for (String p : q.valid()) {
+      validData.addAll(TuneData.read(spark, p, "valid", q.nouns()));
+    }
+    if (rec && validData.isEmpty()) {
+      throw new IllegalArgumentException("--stage rec needs --valid (samples with a valid split) for early stopping");
+    }
+    TuneTaskInput in = new TuneTaskInput(q, trainData, validData, new SerializableConfiguration(conf));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<Integer> one = jsc.parallelize(List.of(0), 1);
+    boolean local = spark.sparkContext().master().startsWith("local");
+    if (!local && !"cpu".equals(q.device())) {
+      // One task holding one GPU: a stage-level profile asks the cluster manager for an executor
+      // with a GPU for this stage only (scoring stages keep the default profile).
+      one = one.withResources(gpuProfile());
+    }
+    spark.sparkContext().setJobDescription("tune " + q.stage() + " -> " + q.out());
+    progress.printf("tune %s: %d training and %d validation samples read; training in one Spark task%s%n", q.stage(),
+        trainData.size(), validData.size(), local ? " (local: CPU unless --device says otherwise)" : " with gpu=1");
+    List<Outcome> r = one.map(i -> trainInTask(in)).collect();
+    return r.get(0);
+  }
+
+  /** What the single training task needs; shipped with the task (K-shot sets are small). */
+  record TuneTaskInput(Request q, List<TuneData.Labeled> train, List<TuneData.Labeled> valid,
+      SerializableConfiguration conf) implements Serializable {}
+
+  /** The stage-level resource profile of the tuning stage: 1 GPU per task and per executor. */
+  public static ResourceProfile gpuProfile() {
+    ExecutorResourceRequests er = new ExecutorResourceRequests().resource("gpu", 1, "", "");
+    TaskResourceRequests tr = new TaskResourceRequests().cpus(1).resource("gpu", 1.0);
+    return new ResourceProfileBuilder().require(er).require(tr).build();
+  }
+
+  /** The device for this task: the GPU Spark assigned to it, else what the request says. */
+  static String taskDevice(String requested) {
+    TaskContext tc = TaskContext.get();
+    if (tc != null && !"cpu".equals(requested) && tc.resourcesJMap().containsKey("gpu")) {
+      String[] addresses = tc.resourcesJMap().get("gpu").addresses();
+      if (addresses.length > 0) {
+        return "gpu:" + addresses[0];
+      }
+    }
+    return requested;
+  }
+
+  static Outcome trainInTask(TuneTaskInput in) {
+    Request q = in.q();
+    String device = taskDevice(q.device());
+    System.err.printf("tune task: device %s%n", device == null ? "auto" : device);
+    return train(q, in.train(), in.valid(), in.conf().value(), device, System.err);
+  }
+
+  /** Trains and commits in this process (the Spark task, or any caller that has the data). */
+  public static Outcome train(Request q, List<TuneData.Labeled> trainData, List<TuneData.Labeled> validData,
+      Configuration conf, String deviceName, PrintStream progress) {
+    boolean rec = q.stage().equals("rec");
+    TuneSettings s = q.settings();
+    tallrec.lora.GradMode.off();
+    java.nio.file.Path work = workDir(q);
+    try (NDManager root = NDManager.newBaseManager(device(deviceName))) {
+      LlamaCheckpoints.Options lo = new LlamaCheckpoints.Options();
+      if (q.tokenizer() != null) {
+        lo.tokenizer(Paths.get(q.tokenizer()));
+      }
+      LlamaCheckpoints.Loaded loaded = LlamaCheckpoints.load(localPath(q.model()), lo, root);
+      int cutoff = Math.min(s.cutoffLen(), loaded.model.config().maxPositions);
+      int[] skipped = {0};
+      List<TrainExample> train = TuneData.examples(trainData, loaded.tokenizer, cutoff, skipped);
+      int pad = loaded.tokenizer.padId() >= 0 ? loaded.tokenizer.padId() : loaded.tokenizer.eosId();
+      LoraAdapter adapter = q.init() != null
+          ? LoraAdapter.load(loaded.model, localPath(q.init()))
+          : LoraAdapter.attach(loaded.model, s.lora().withBaseModel(q.model()), s.seed());
+      if (q.init() != null) {
+        progress.printf("initialised from adapter %s (%s)%n", q.init(), adapter.config());
+      }
+      Validator validator;
+      int validCount;
+      if (rec) {
+        validator = Validators.recAuc(validData, loaded.tokenizer, cutoff, s.evalBatch());
+        validCount = validData.size();
+      } else {
+        List<TrainExample> v = TuneData.examples(validData, loaded.tokenizer, cutoff, skipped);
+        validator = v.isEmpty() ? null : Validators.heldOutLoss(v, s.trainOnInputs(), pad, s.evalBatch());
+        validCount = v.size();
+      }
+      double initial = validator == null ? Double.NaN : validator.evaluate(loaded.model, adapter);
+      progress.printf("tune %s: %d training examples (%d skipped: too long for cutoff %d), %d validation; LoRA %s,"
+              + " %,d trainable parameters; untuned %s %.4f%n", q.stage(), train.size(), skipped[0], cutoff, validCount,
+          adapter.config(), adapter.parameterCount(), validator == null ? "-" : validator.metric(), initial);
+      Trainer.Result r = new Trainer(loaded.model, adapter, train, validator, s, pad,
+          new Trainer.Options().workDir(work).resume(q.resume()).progress(progress)).run();
+      java.nio.file.Path local = work.resolve("adapter");
+      Trainer.deleteTree(local);
+      adapter.save(local);
+      Files.copy(work.resolve(Trainer.LOG_FILE), local.resolve(Trainer.LOG_FILE));
+      Path out = commit(conf, q, local, r, train.size(), validCount, adapter.parameterCount(), initial);
+      loaded.close();
+      return new Outcome(out, r, train.size(), validCount, skipped[0], initial, adapter.parameterCount());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path commit(Configuration conf, Request q, java.nio.file.Path local, Trainer.Result r, int trainN,
+      int validN, long params, double initial) throws IOException {
+    Path out = new Path(q.out());
+    Path target = Fs.of(out, conf).makeQualified(out);
+    try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
+      Path staged = commit.staging(target.getName());
+      FileSystem fs = Fs.of(staged, conf);
+      fs.copyFromLocalFile(false, true, new Path(local.toUri()), staged);
+      Manifest m = new Manifest(STAGE).config(q.configJson())
+          .property("stage", q.stage())
+          .property("model", q.model())
+          .property("init", q.init() == null ? "" : q.init())
+          .property("steps", Integer.toString(r.steps()))
+          .property("best_step", Integer.toString(r.bestStep()))
+          .property("best_metric", Double.toString(r.bestMetric()))
+          .property("untuned_metric", Double.toString(initial))
+          .property("stopped_early", Boolean.toString(r.stoppedEarly()))
+          .property("lora_parameters", Long.toString(params))
+          .rows("train_examples", trainN)
+          .rows("valid_examples", validN);
+      for (String p : q.train()) {
+        input(m, "train", p, conf);
+      }
+      for (String p : q.valid()) {
+        input(m, "valid", p, conf);
+      }
+      commit.commit(m);
+    }
+    return target;
+  }
+
+  private static void input(Manifest m, String role, String p, Configuration conf) {
+    Path path = new Path(p);
+    if (p.endsWith(".json")) {
+      m.inputFile(role + ":" + p, path, conf);
+    } else {
+      m.inputDataset(role + ":" + p, path, conf);
+    }
+  }
+
+  static java.nio.file.Path workDir(Request q) {
+    if (q.workDir() != null) {
+      return Paths.get(q.workDir());
+    }
+    String out = q.out();
+    if (out.startsWith("file:")) {
+      return Paths.get(java.net.URI.create(out + ".work"));
+    }
+    if (!out.contains("://")) {
+      return Paths.get(out + ".work");
+    }
+    return Paths.get(System.getProperty("java.io.tmpdir"), "tallrec-tune-" + Integer.toHexString(out.hashCode()));
+  }
+
+  /** cpu, gpu, gpu:N or auto (the engine's default device). */
+  public static Device device(String name) {
+    if (name == null || name.isEmpty() || name.equals("auto")) {
+      return null;
+    }
+    if (name.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (name.equals("gpu") || name.equals("cuda")) {
+      return Device.gpu();
+    }
+    if (name.startsWith("gpu:") || name.startsWith("cuda:")) {
+      return Device.gpu(Integer.parseInt(name.substring(name.indexOf(':') + 1)));
+    }
+    throw new IllegalArgumentException("unknown device '" + name + "' (cpu, gpu, gpu:N, auto)");
+  }
+
+  static java.nio.file.Path localPath(String p) {
+    return p.startsWith("file:") ? Paths.get(java.net.URI.create(p)) : Paths.get(p);
+  }
+}

@@ -1,0 +1,15 @@
+package tallrec.train;
+
+import tallrec.llm.LlamaModel;
+import tallrec.lora.LoraAdapter;
+
+/** The validation metric early stopping watches (computed with the adapter in inference mode). */
+public interface Validator {
+
+  /** Name in the log, e.g. {@code valid_auc}. */
+  String metric();
+
+  boolean higherIsBetter();
+
+  double evaluate(LlamaModel model, LoraAdapter adapter);
+}

@@ -1,0 +1,91 @@
+package tallrec.train;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import tallrec.llm.LlamaModel;
+import tallrec.llm.YesNoScorer;
+import tallrec.lora.LoraAdapter;
+import tallrec.text.Tokenizer;
+
+/** The two validation metrics: rec AUC of P(Yes) and held-out causal-LM loss. */
+public final class Validators {
+
+  private Validators() {}
+
+  /**
+   * Validation AUC of TALLRec's score (softmax over the Yes/No logits at the response slot) through
+   * the unmerged adapter, exact by ranks.
+   */
+  public static Validator recAuc(List<TuneData.Labeled> valid, Tokenizer tok, int maxPromptTokens, int batch) {
+    for (TuneData.Labeled l : valid) {
+      if (l.label() < 0) {
+        throw new IllegalArgumentException("validation sample " + l.prompt().id() + " has no Yes/No label");
+      }
+    }
+    return new Validator() {
+      @Override
+      public String metric() {
+        return "valid_auc";
+      }
+
+      @Override
+      public boolean higherIsBetter() {
+        return true;
+      }
+
+      @Override
+      public double evaluate(LlamaModel model, LoraAdapter adapter) {
+        return auc(model, tok, valid, maxPromptTokens, batch);
+      }
+    };
+  }
+
+  /** AUC of the model (with whatever adapter it carries) on labeled samples. */
+  public static double auc(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch) {
+    YesNoScorer scorer = new YesNoScorer(model, tok,
+        new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens));
+    List<tallrec.prompt.SamplePrompt> prompts = new ArrayList<>();
+    int[] labels = new int[data.size()];
+    for (int i = 0; i < data.size(); i++) {
+      prompts.add(data.get(i).prompt());
+      labels[i] = data.get(i).label();
+    }
+    List<YesNoScorer.Score> s = scorer.score(prompts);
+    double[] scores = new double[s.size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = s.get(i).score;
+    }
+    return RankAuc.auc(scores, labels);
+  }
+
+  /** Mean next-token loss over held-out examples (token-weighted), lower is better. */
+  public static Validator heldOutLoss(List<TrainExample> valid, boolean trainOnInputs, int padId, int batch) {
+    return new Validator() {
+      @Override
+      public String metric() {
+        return "valid_loss";
+      }
+
+      @Override
+      public boolean higherIsBetter() {
+        return false;
+      }
+
+      @Override
+      public double evaluate(LlamaModel model, LoraAdapter adapter) {
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < valid.size(); i += batch) {
+          List<TrainExample> chunk = valid.subList(i, Math.min(valid.size(), i + batch));
+          try (NDManager scope = model.manager().getParentManager().newSubManager()) {
+            CausalLmLoss.Result r = CausalLmLoss.compute(model, scope, chunk, trainOnInputs, padId, 1.0, false);
+            sum += CausalLmLoss.value(r.loss()) * r.predictedTokens();
+            count += r.predictedTokens();
+          }
+        }
+        return sum / count;
+      }
+    };
+  }
+}

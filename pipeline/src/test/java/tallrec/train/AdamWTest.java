@@ -1,0 +1,82 @@
+package tallrec.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** AdamW against PyTorch's formula written out in double; schedule and rank AUC. */
+class AdamWTest {
+
+  @Test
+  void matchesPytorchAdamWFormula() {
+    double lr = 0.01;
+    double wd = 0.1;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-8;
+    double[] p = {0.5, -1.0, 2.0};
+    double[] m = new double[3];
+    double[] v = new double[3];
+    try (NDManager root = NDManager.newBaseManager()) {
+      NDArray param = root.create(p.clone(), new Shape(3));
+      param.setRequiresGradient(true);
+      AdamW opt = new AdamW(List.of(param), root, b1, b2, eps, wd);
+      for (int t = 1; t <= 5; t++) {
+        // loss = sum(c * p^2) -> grad = 2 c p, with c changing per step
+        double[] c = {t, 0.5, -0.25 * t};
+        try (NDManager scope = root.newSubManager()) {
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = param.mul(param).mul(scope.create(c)).sum();
+            gc.backward(loss);
+          }
+        }
+        double[] g = new double[3];
+        for (int i = 0; i < 3; i++) {
+          g[i] = 2 * c[i] * p[i];
+        }
+        opt.step(lr, 1.0);
+        for (int i = 0; i < 3; i++) {
+          p[i] *= 1 - lr * wd;
+          m[i] = b1 * m[i] + (1 - b1) * g[i];
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+          double denom = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
+          p[i] -= lr / (1 - Math.pow(b1, t)) * m[i] / denom;
+        }
+        double[] got = param.toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+          assertEquals(p[i], got[i], 1e-12, "step " + t + " element " + i);
+        }
+        try (NDArray grad = param.getGradient()) {
+          assertEquals(0.0, grad.abs().sum().getDouble(), "gradient zeroed after the step");
+        }
+      }
+      assertEquals(DataType.FLOAT64, param.getDataType());
+    }
+  }
+
+  @Test
+  void linearScheduleWithWarmupAsHuggingFace() {
+    LrSchedule s = new LrSchedule(1e-3, 10, 110);
+    assertEquals(0.0, s.at(0));
+    assertEquals(5e-4, s.at(5), 1e-15);
+    assertEquals(1e-3, s.at(10), 1e-15);
+    assertEquals(5e-4, s.at(60), 1e-15);
+    assertEquals(0.0, s.at(110));
+    assertEquals(1e-3, new LrSchedule(1e-3, 0, 10).at(0));
+  }
+
+  @Test
+  void rankAucCountsTiesHalf() {
+    assertEquals(1.0, RankAuc.auc(new double[] {0.1, 0.9, 0.8}, new int[] {0, 1, 1}));
+    assertEquals(0.5, RankAuc.auc(new double[] {0.5, 0.5}, new int[] {0, 1}));
+    assertEquals(0.75, RankAuc.auc(new double[] {0.1, 0.4, 0.35, 0.8}, new int[] {0, 0, 1, 1}));
+    assertEquals(Double.NaN, RankAuc.auc(new double[] {0.1}, new int[] {1}));
+  }
+}
