@@ -2,14 +2,7 @@ package tallrec.score;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,6 +27,7 @@ import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.YesNoScorer;
+import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.SamplePrompt;
 
 /**
@@ -95,31 +89,11 @@ public final class Scoring {
 
   /** Reads a reference JSON file on the driver (they hold thousands of rows, not millions). */
   static Dataset<Row> readAlpacaJson(SparkSession spark, Path file, String domain) {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Fs.requireNonEmptyFile(file, conf, "Samples JSON file");
     String base = file.getName().replaceFirst("\\.json$", "");
     List<Row> rows = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    try (InputStream in = Fs.of(file, conf).open(file); JsonParser p = json.getFactory().createParser(in)) {
-      if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IllegalArgumentException(file + ": expected a JSON array of {instruction, input, output}");
-      }
-      int i = 0;
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        JsonNode o = json.readTree(p);
-        for (String f : new String[] {"instruction", "input", "output"}) {
-          if (!o.hasNonNull(f)) {
-            throw new IllegalArgumentException(file + ": element " + i + " has no '" + f + "'");
-          }
-        }
-        String output = o.get("output").asText().trim();
-        int label = output.startsWith("Yes") ? 1 : 0;
-        rows.add(RowFactory.create(base + "-" + i, domain, base, o.get("instruction").asText(),
-            o.get("input").asText(), output, label, (long) i));
-        i++;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
+    for (AlpacaJson.Entry e : AlpacaJson.read(file, spark.sparkContext().hadoopConfiguration())) {
+      rows.add(RowFactory.create(e.id(), domain, base, e.instruction(), e.input(), e.output().trim(),
+          e.label() == 1 ? 1 : 0, (long) e.index()));
     }
     org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
         .add("sample_id", "string", false).add("domain", "string", false).add("split", "string", false)

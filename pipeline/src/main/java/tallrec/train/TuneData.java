@@ -2,14 +2,7 @@ package tallrec.train;
 
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -20,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import tallrec.io.Fs;
 import tallrec.llm.TruncatablePrompt;
 import tallrec.prompt.SamplePrompt;
 import tallrec.text.Tokenizer;
@@ -98,29 +90,9 @@ public final class TuneData {
 
   /** An Alpaca-format JSON array (Stanford Alpaca, or TALLRec's reference train.json/valid.json). */
   public static List<Labeled> readAlpacaJson(Path file, Configuration conf) {
-    Fs.requireNonEmptyFile(file, conf, "Alpaca JSON file");
-    String base = file.getName().replaceFirst("\\.json$", "");
     List<Labeled> out = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    try (InputStream in = Fs.of(file, conf).open(file); JsonParser p = json.getFactory().createParser(in)) {
-      if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IllegalArgumentException(file + ": expected a JSON array of {instruction, input, output}");
-      }
-      int i = 0;
-      while (p.nextToken() == JsonToken.START_OBJECT) {
-        JsonNode o = json.readTree(p);
-        if (!o.hasNonNull("instruction") || !o.hasNonNull("output")) {
-          throw new IllegalArgumentException(file + ": element " + i + " needs 'instruction' and 'output'");
-        }
-        String output = o.get("output").asText();
-        String t = output.trim();
-        int label = t.startsWith("Yes") ? 1 : t.startsWith("No") ? 0 : -1;
-        out.add(Labeled.fixed(base + "-" + i, o.get("instruction").asText(),
-            o.hasNonNull("input") ? o.get("input").asText() : "", output, label));
-        i++;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
+    for (tallrec.prompt.AlpacaJson.Entry e : tallrec.prompt.AlpacaJson.read(file, conf)) {
+      out.add(Labeled.fixed(e.id(), e.instruction(), e.input(), e.output(), e.label()));
     }
     return out;
   }
