@@ -34,6 +34,7 @@ final class StandaloneCluster implements AutoCloseable {
   private final Path sparkHome;
   private final Path logs;
   private final List<Process> daemons = new ArrayList<>();
+  private final List<ProcessHandle> stopped = new ArrayList<>();
   private String masterUrl;
 
   StandaloneCluster(Path sparkHome, Path logs) throws IOException {
@@ -103,16 +104,6 @@ final class StandaloneCluster implements AutoCloseable {
     return driver.exitValue();
   }
 
-  /** PIDs of executor JVMs ({@code CoarseGrainedExecutorBackend}) started by our workers. */
-  List<ProcessHandle> executors() {
-    List<ProcessHandle> out = new ArrayList<>();
-    for (Process p : daemons) {
-      p.descendants().filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-          .forEach(out::add);
-    }
-    return out;
-  }
-
   @Override
   public void close() throws InterruptedException {
     List<ProcessHandle> all = new ArrayList<>();
@@ -132,6 +123,16 @@ final class StandaloneCluster implements AutoCloseable {
         h.destroyForcibly();
       }
     }
+    stopped.addAll(all);
+  }
+
+  /** After {@link #close}: true when no process this cluster started (or its children) is alive. */
+  boolean stoppedEverything() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (stopped.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return !stopped.isEmpty() && stopped.stream().noneMatch(ProcessHandle::isAlive);
   }
 
   private Process daemon(List<String> mainAndArgs, Path log) throws IOException {
