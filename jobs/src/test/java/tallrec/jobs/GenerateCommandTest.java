@@ -3,9 +3,6 @@ package tallrec.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import tallrec.testing.SharedData;
@@ -13,16 +10,11 @@ import tallrec.testing.SharedData;
 /** {@code tallrec generate} and {@code tallrec bench scoring} end to end on the real tiny checkpoints. */
 class GenerateCommandTest {
 
+  /** Runs the CLI in process; it must exit 0 (stderr in the message). Returns stdout. */
   static String run(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, TallRecCli.execute(args));
-    } finally {
-      System.setOut(old);
-    }
-    return buf.toString(StandardCharsets.UTF_8);
+    CliRun r = CliRun.of(args);
+    assertEquals(0, r.rc(), r.err());
+    return r.out();
   }
 
   @Test
