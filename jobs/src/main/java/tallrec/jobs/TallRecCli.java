@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       SynthCommand.class,
       DemoCommand.class,
+      RunCommand.class,
       ScoreCommand.class,
       TuneCommand.class,
     })

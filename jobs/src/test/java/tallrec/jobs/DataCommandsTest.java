@@ -56,16 +56,14 @@ class DataCommandsTest {
   }
 
   @Test
-  void demoThenInstructionsThroughTheCli() throws Exception {
+  void synthIngestThenInstructionsThroughTheCli() throws Exception {
     Path work = tmp.resolve("demo");
-    CliRun demo = CliRun.of("demo", "--work", work.toString(), "--ratings", "3000");
-    assertEquals(0, demo.rc(), demo.err());
-    assertTrue(demo.out().contains("[1/3] synth: 3,000 synthetic ratings"), demo.out());
-    assertTrue(demo.out().contains("interactions/  3,000 rows"), demo.out());
-    assertTrue(demo.out().matches("(?s).*samples/  train [0-9,]+, valid [0-9,]+, test [0-9,]+.*"), demo.out());
-    assertTrue(demo.out().contains("demo finished in"), demo.out());
-    assertTrue(Files.exists(work.resolve("json/train.json")));
-    assertTrue(Files.exists(work.resolve("dataset/samples/_MANIFEST.json")));
+    CliRun synth = CliRun.of("synth", "--out", work.resolve("raw").toString(), "--ratings", "3000");
+    assertEquals(0, synth.rc(), synth.err());
+    CliRun ingest = CliRun.of("ingest", "--source", "movielens100k", "--input", work.resolve("raw").toString(),
+        "--out", work.resolve("dataset").toString());
+    assertEquals(0, ingest.rc(), ingest.err());
+    assertTrue(ingest.out().contains("interactions/  3,000 rows"), ingest.out());
 
     // instructions on the demo's dataset, elsewhere, in tallrec mode with --set overrides.
     Path out = tmp.resolve("instr");

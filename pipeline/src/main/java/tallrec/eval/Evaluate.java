@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -40,13 +41,31 @@ public final class Evaluate {
   private Evaluate() {}
 
   public static Result run(SparkSession spark, Path scoresPath, Path out, Settings settings, String configJson) {
+    return run(spark, List.of(scoresPath), out, settings, configJson);
+  }
+
+  /**
+   * Evaluates several scores datasets together (an experiment's LLM runs and baselines), so one
+   * metrics table holds every method; each input is recorded in the manifest.
+   */
+  public static Result run(SparkSession spark, List<Path> scoresPaths, Path out, Settings settings,
+      String configJson) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    if (!Fs.exists(scoresPath, conf)) {
-      throw new IllegalArgumentException("Scores not found: " + scoresPath);
+    if (scoresPaths.isEmpty()) {
+      throw new IllegalArgumentException("No scores to evaluate");
     }
-    Dataset<Row> scores = spark.read().parquet(scoresPath.toString());
-    Schemas.require(scores.schema(), Schemas.SCORES, "scores at " + scoresPath);
-    Dataset<Row> selected = select(scores, settings.split(), scoresPath);
+    Dataset<Row> scores = null;
+    for (Path p : scoresPaths) {
+      if (!Fs.exists(p, conf)) {
+        throw new IllegalArgumentException("Scores not found: " + p);
+      }
+      Dataset<Row> one = spark.read().parquet(p.toString());
+      Schemas.require(one.schema(), Schemas.SCORES, "scores at " + p);
+      one = one.select(java.util.Arrays.stream(Schemas.SCORES.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+      scores = scores == null ? one : scores.unionByName(one);
+    }
+    String where = scoresPaths.size() == 1 ? scoresPaths.get(0).toString() : scoresPaths.size() + " scores datasets";
+    Dataset<Row> selected = select(scores, settings.split(), where);
 
     spark.sparkContext().setJobDescription("evaluate: AUC per group");
     List<Metric> metrics = new AucEvaluator(settings.parallelism()).evaluate(selected);
@@ -57,8 +76,11 @@ public final class Evaluate {
       spark.createDataFrame(rows, Schemas.METRICS).coalesce(1).write().mode(SaveMode.ErrorIfExists)
           .parquet(commit.staging("metrics").toString());
       Fs.writeString(commit.staging("metrics.json"), toJson(settings.split(), metrics, summary), conf);
-      commit.commit(new Manifest(STAGE)
-          .inputDataset("scores", scoresPath, conf)
+      Manifest manifest = new Manifest(STAGE);
+      for (int i = 0; i < scoresPaths.size(); i++) {
+        manifest.inputDataset(scoresPaths.size() == 1 ? "scores" : "scores" + i, scoresPaths.get(i), conf);
+      }
+      commit.commit(manifest
           .config(configJson)
           .property("split", settings.split())
           .property("std", "sample (ddof=1)")
@@ -68,7 +90,7 @@ public final class Evaluate {
   }
 
   /** The rows of one split ({@code all}: every split); an absent split is an error naming those present. */
-  static Dataset<Row> select(Dataset<Row> scores, String split, Path scoresPath) {
+  static Dataset<Row> select(Dataset<Row> scores, String split, Object scoresPath) {
     if ("all".equals(split)) {
       return scores;
     }

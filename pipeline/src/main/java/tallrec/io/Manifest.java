@@ -97,6 +97,15 @@ public final class Manifest {
     return properties.get(key);
   }
 
+  /** The resolved config the stage recorded, as JSON. */
+  public String configJson() {
+    return configJson;
+  }
+
+  public String createdAt() {
+    return createdAt;
+  }
+
   /** Hash of what determines the output: stage, inputs, config, code version. */
   public String fingerprint() {
     return Fs.sha256(stage + "\n" + inputs + "\n" + configJson + "\n" + codeVersion);

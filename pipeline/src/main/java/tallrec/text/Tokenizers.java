@@ -17,6 +17,9 @@ public final class Tokenizers {
   /** The name that selects {@link ByteTokenizer} instead of a file. */
   public static final String BYTE = "byte";
 
+  /** A file of this name in a model directory selects the byte tokenizer (see RandomCheckpoint). */
+  public static final String BYTE_MARKER = "tokenizer.byte";
+
   private static final String[] DIRECTORY_FILES = {"tokenizer.model", "tokenizer.json", "tokenizer.bin"};
 
   private Tokenizers() {}
@@ -34,6 +37,9 @@ public final class Tokenizers {
       return new ByteTokenizer();
     }
     if (Files.isDirectory(path)) {
+      if (Files.isRegularFile(path.resolve(BYTE_MARKER))) {
+        return new ByteTokenizer();
+      }
       for (String name : DIRECTORY_FILES) {
         Path f = path.resolve(name);
         if (Files.isRegularFile(f)) {
@@ -41,7 +47,7 @@ public final class Tokenizers {
         }
       }
       throw new IllegalArgumentException("no tokenizer in directory " + path
-          + ": expected tokenizer.model, tokenizer.json or tokenizer.bin");
+          + ": expected tokenizer.model, tokenizer.json, tokenizer.bin or tokenizer.byte");
     }
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("tokenizer not found: " + path);

@@ -1,0 +1,536 @@
+package tallrec.experiment;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import tallrec.baselines.BaselineRegistry;
+import tallrec.baselines.Baselines;
+import tallrec.conf.TallRecConf;
+import tallrec.data.Ingest;
+import tallrec.data.RawSource;
+import tallrec.data.RawSources;
+import tallrec.dataset.DomainSpec;
+import tallrec.dataset.InstructionSettings;
+import tallrec.dataset.Instructions;
+import tallrec.dataset.SelectionMode;
+import tallrec.dataset.ValidationSubset;
+import tallrec.eval.Evaluate;
+import tallrec.io.Fs;
+import tallrec.io.Manifest;
+import tallrec.llm.RandomCheckpoint;
+import tallrec.score.Scoring;
+import tallrec.synth.SynthParams;
+import tallrec.synth.SyntheticMovieLens;
+import tallrec.train.TuneSettings;
+import tallrec.train.Tuning;
+
+/**
+ * Turns an experiment config ({@code tallrec.experiment}, see reference.conf) into the ordered
+ * steps of TALLRec's protocol: per dataset synth (optional) → ingest → instructions → validation
+ * subset; the backbone (a given checkpoint, or a random-init one built here); alpaca tuning when a
+ * variant needs it; per variant, train-domain set, K and seed: rec-tuning, then scoring on every
+ * dataset's test split; baselines per dataset; evaluate over all scores.
+ *
+ * <p>Layout under {@code experiment.out}: {@code raw/D}, {@code data/D/{interactions,items,rejects,
+ * samples,kshot,valid-N}}, {@code model}, {@code tune/alpaca}, {@code tune/V/T/kK/seedS},
+ * {@code scores/V/T/kK/seedS/D}, {@code baselines/D/{scores,models}}, {@code metrics},
+ * {@code metrics.json}, {@code run.json}.
+ */
+public final class ExperimentPlan {
+
+  /** TALLRec (alpaca tuning, then rec-tuning), RT (rec-tuning only), AT (alpaca only), ICL (no tuning). */
+  public static final List<String> VARIANTS = List.of("tallrec", "rt", "at", "icl");
+
+  public static final String RANDOM_MODEL = "random";
+
+  private final SparkSession spark;
+  private final TallRecConf conf;
+  private final Config exp;
+  private final Configuration hadoop;
+  private final Path out;
+  private final PrintStream log;
+  private final List<Step> steps = new ArrayList<>();
+  /** Dataset name -> domain. */
+  private final Map<String, String> domains = new LinkedHashMap<>();
+  private final List<Path> scoreOutputs = new ArrayList<>();
+
+  private String modelPath;
+  private String tokenizer;
+  private String modelName;
+  private String backbone = "none";
+  private Path modelStepOutput;
+
+  private ExperimentPlan(SparkSession spark, TallRecConf conf, PrintStream log) {
+    this.spark = spark;
+    this.conf = conf;
+    this.exp = conf.section("experiment");
+    this.hadoop = spark.sparkContext().hadoopConfiguration();
+    String o = exp.getString("out");
+    if (o.isBlank()) {
+      throw new IllegalArgumentException("experiment.out is not set: where the experiment writes (e.g. tallrec-work/NAME)");
+    }
+    this.out = new Path(o);
+    this.log = log;
+  }
+
+  /** The steps of the experiment {@code conf} describes, in run order. */
+  public static ExperimentPlan build(SparkSession spark, TallRecConf conf, PrintStream log) {
+    ExperimentPlan p = new ExperimentPlan(spark, conf, log);
+    p.plan();
+    return p;
+  }
+
+  public List<Step> steps() {
+    return steps;
+  }
+
+  public Path out() {
+    return out;
+  }
+
+  public String name() {
+    return exp.getString("name");
+  }
+
+  /** Which backbone produced the LLM numbers (checkpoint path, or "random init" for the demo's). */
+  public String backbone() {
+    return backbone;
+  }
+
+  /** Where evaluate writes metrics/ and metrics.json: {@code experiment.metrics-dir}, default the experiment's out. */
+  public Path evaluationDir() {
+    String d = exp.getString("metrics-dir");
+    return d.isBlank() ? out : new Path(d);
+  }
+
+  public Path metricsPath() {
+    return new Path(evaluationDir(), "metrics");
+  }
+
+  private void plan() {
+    Config datasets = exp.getConfig("datasets");
+    if (datasets.root().isEmpty()) {
+      throw new IllegalArgumentException("experiment.datasets is empty: name at least one, e.g. "
+          + "movie { source = movielens100k, input = \"../shared/data/ml-100k\" }");
+    }
+    for (String d : new TreeSet<>(datasets.root().keySet())) {
+      planDataset(d, datasets.getConfig(d));
+    }
+    Config rec = exp.getConfig("rec-tuning");
+    List<String> variants = rec.getStringList("variants");
+    for (String v : variants) {
+      if (!VARIANTS.contains(v)) {
+        throw new IllegalArgumentException("experiment.rec-tuning.variants: unknown '" + v + "'; expected " + VARIANTS);
+      }
+    }
+    if (!variants.isEmpty()) {
+      planModel();
+      Path alpaca = variants.contains("tallrec") || variants.contains("at") ? planAlpaca() : null;
+      for (String v : variants) {
+        switch (v) {
+          case "tallrec" -> planRecTuning(v, alpaca);
+          case "rt" -> planRecTuning(v, null);
+          case "at" -> planScores("at", alpaca, "alpaca", 0, 0, List.of(alpaca));
+          default -> planScores("icl", null, "none", 0, 0, List.of());
+        }
+      }
+    }
+    if (exp.getBoolean("baselines.enabled")) {
+      for (String d : domains.keySet()) {
+        planBaselines(d);
+      }
+    }
+    planEvaluate();
+  }
+
+  // ---- data ----
+
+  private void planDataset(String name, Config ds) {
+    String source = ds.getString("source");
+    Config sources = conf.section("sources");
+    if (!sources.hasPath(source)) {
+      throw new IllegalArgumentException("experiment.datasets." + name + ".source: unknown source '" + source
+          + "'; expected one of " + RawSources.NAMES);
+    }
+    String domain = ds.hasPath("domain") ? ds.getString("domain") : sources.getString(source + ".domain");
+    DomainSpec spec = DomainSpec.of(domain, conf.section("domains"));
+    domains.put(name, domain);
+    Path data = new Path(out, "data/" + name);
+
+    List<Path> rawUpstream = new ArrayList<>();
+    String input;
+    if (ds.hasPath("synth")) {
+      Path raw = new Path(out, "raw/" + name);
+      input = raw.toString();
+      Config synthConf = ds.getConfig("synth").withFallback(conf.section("synth"));
+      SynthParams params = SynthParams.fromConfig(synthConf);
+      steps.add(new Step(Stage.SYNTH, name + ": " + String.format("%,d", params.ratings()) + " synthetic ratings",
+          raw, json(synthConf), List.of(), List.of(), cfg -> {
+            SyntheticMovieLens.Result r = new SyntheticMovieLens(params).writeTo(raw.toString(), true, hadoop);
+            new Manifest("synth").config(cfg).rows("ratings", params.ratings())
+                .property("users", Integer.toString(r.users())).property("items", Integer.toString(r.items()))
+                .write(raw, hadoop);
+          }));
+      rawUpstream.add(raw);
+    } else {
+      input = ds.hasPath("input") ? ds.getString("input") : null;
+    }
+    String ratings = ds.hasPath("ratings") ? ds.getString("ratings") : null;
+    String items = ds.hasPath("items") ? ds.getString("items") : null;
+    List<Path> rawFiles = new ArrayList<>();
+    if (rawUpstream.isEmpty()) {
+      Config sc = sources.getConfig(source);
+      if (input == null && (ratings == null || items == null)) {
+        throw new IllegalArgumentException("experiment.datasets." + name + ": give input (a directory) or ratings and items");
+      }
+      rawFiles.add(new Path(ratings != null ? ratings : new Path(input, sc.getString("ratings-file")).toString()));
+      rawFiles.add(new Path(items != null ? items : new Path(input, sc.getString("items-file")).toString()));
+    }
+    Map<String, Object> ingestSettings = new LinkedHashMap<>();
+    ingestSettings.put("source", source);
+    ingestSettings.put("input", input == null ? "" : input);
+    ingestSettings.put("ratings", ratings == null ? "" : ratings);
+    ingestSettings.put("items", items == null ? "" : items);
+    ingestSettings.put("sources", sources.getConfig(source).root().unwrapped());
+    ingestSettings.put("ingest", conf.section("ingest").root().unwrapped());
+    ingestSettings.put("domain", conf.section("domains").getConfig(domain).root().unwrapped());
+    String inputDir = input;
+    steps.add(new Step(Stage.INGEST, name + " (" + source + ")", new Path(data, "interactions"),
+        json(ingestSettings), rawUpstream, rawFiles, cfg -> {
+          RawSource raw = RawSources.resolve(source, sources, inputDir, ratings, items, hadoop);
+          Ingest.Settings s = new Ingest.Settings(conf.section("ingest").getDouble("max-malformed-fraction"),
+              conf.section("ingest").getBoolean("unknown-items-are-malformed"), spec.likeThreshold());
+          Ingest.Result r = Ingest.run(spark, raw, s, data, cfg);
+          log.printf("      %,d interactions, %,d items, %,d rejects%n", r.interactions(), r.items(), r.rejects());
+        }));
+
+    Config instr = instructionsConfig(ds);
+    SelectionMode mode = SelectionMode.parse(instr.getString("mode"));
+    Map<String, Object> instrSettings = new LinkedHashMap<>();
+    instrSettings.put("instructions", instr.root().unwrapped());
+    instrSettings.put("domain", conf.section("domains").getConfig(domain).root().unwrapped());
+    steps.add(new Step(Stage.INSTRUCTIONS, name + " (" + instr.getString("mode") + " mode)", new Path(data, "samples"),
+        json(instrSettings), List.of(new Path(data, "interactions"), new Path(data, "items")), List.of(), cfg -> {
+          Instructions.Result r = Instructions.run(spark, data, data, mode, spec, InstructionSettings.from(instr), null, cfg);
+          log.printf("      samples %s, %,d K-shot rows%n", r.splitCounts(), r.kshotRows());
+        }));
+
+    int limit = exp.getInt("rec-tuning.valid-limit");
+    if (limit > 0 && !exp.getStringList("rec-tuning.variants").isEmpty()) {
+      Path valid = validPath(name);
+      steps.add(new Step(Stage.VALID, name + ": " + limit + " validation samples for early stopping", valid,
+          "{\"limit\":" + limit + "}", List.of(new Path(data, "samples")), List.of(),
+          cfg -> ValidationSubset.write(spark, new Path(data, "samples"), valid, limit, cfg)));
+    }
+  }
+
+  /** The dataset's instructions settings: its own mode, and K-shot sets for every K and seed the experiment uses. */
+  private Config instructionsConfig(Config ds) {
+    Config c = conf.section("instructions");
+    if (ds.hasPath("mode")) {
+      c = c.withValue("mode", ConfigValueFactory.fromAnyRef(ds.getString("mode")));
+    }
+    if (ds.hasPath("instructions")) {
+      c = ds.getConfig("instructions").withFallback(c);
+    }
+    Set<Integer> ks = new TreeSet<>(exp.getIntList("rec-tuning.k"));
+    Set<Integer> seeds = new TreeSet<>(exp.getIntList("rec-tuning.seeds"));
+    // A grid shares its datasets: every entry asks for the union of the grid's K-shot sets.
+    ks.addAll(exp.getIntList("kshot.k"));
+    seeds.addAll(exp.getIntList("kshot.seeds"));
+    if (exp.getBoolean("baselines.enabled")) {
+      ks.addAll(baselinesConfig().getIntList("k"));
+      seeds.addAll(baselinesConfig().getIntList("seeds"));
+    }
+    return c.withValue("kshot.k", ConfigValueFactory.fromIterable(ks))
+        .withValue("kshot.seeds", ConfigValueFactory.fromIterable(seeds));
+  }
+
+  private Path validPath(String dataset) {
+    int limit = exp.getInt("rec-tuning.valid-limit");
+    return limit > 0 ? new Path(out, "data/" + dataset + "/valid-" + limit) : new Path(out, "data/" + dataset + "/samples");
+  }
+
+  // ---- model ----
+
+  private void planModel() {
+    Config m = exp.getConfig("model");
+    String path = m.getString("path");
+    if (path.isBlank()) {
+      throw new IllegalArgumentException("experiment.model.path is not set (a Hugging Face model directory, a llama2.c"
+          + " .bin with model.tokenizer, or \"random\"); or set experiment.rec-tuning.variants = [] for baselines only");
+    }
+    tokenizer = m.getString("tokenizer").isBlank() ? null : m.getString("tokenizer");
+    if (RANDOM_MODEL.equals(path)) {
+      Path dir = new Path(out, "model");
+      Config r = m.getConfig("random");
+      RandomCheckpoint.Shape shape = RandomCheckpoint.Shape.from(r);
+      long seed = r.getLong("seed");
+      modelStepOutput = dir;
+      modelPath = localPath(dir);
+      modelName = m.getString("name").isBlank() ? "tiny-llama-random" : m.getString("name");
+      backbone = modelName + " (random initial weights, byte tokenizer, " + shape + ", built by this run)";
+      steps.add(new Step(Stage.MODEL, "tiny LLaMA-shaped model, random initial weights, byte tokenizer", dir,
+          json(r), List.of(), List.of(), cfg -> writeRandomModel(dir, shape, seed, cfg)));
+    } else {
+      modelPath = path;
+      modelName = m.getString("name").isBlank() ? new Path(path).getName() : m.getString("name");
+      backbone = modelName + " (" + path + ")";
+    }
+  }
+
+  /** Builds the random model in a staging directory and renames it into place, with its manifest. */
+  private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
+    java.nio.file.Path target = Paths.get(localPath(dir));
+    java.nio.file.Path staging = target.resolveSibling("." + target.getFileName() + ".staging-" + System.nanoTime());
+    long params = RandomCheckpoint.write(staging, shape, seed);
+    new Manifest("model").config(cfg).property("parameters", Long.toString(params))
+        .property("weights", "random initial weights (N(0, 0.02)), seed " + seed)
+        .write(new Path(staging.toUri()), hadoop);
+    if (Files.exists(target)) {
+      Fs.deleteRecursively(new Path(target.toUri()), hadoop);
+    }
+    Files.move(staging, target);
+    log.printf("      %,d parameters%n", params);
+  }
+
+  /** DJL reads weights memory-mapped from a local path: model directories must be local (or on a shared mount). */
+  private static String localPath(Path p) {
+    String s = p.toString();
+    if (s.startsWith("file:")) {
+      return Paths.get(p.toUri()).toString();
+    }
+    if (s.contains("://")) {
+      throw new IllegalArgumentException("the model directory must be on a local or mounted file system: " + p);
+    }
+    return s;
+  }
+
+  private List<Path> modelUpstream() {
+    return modelStepOutput == null ? List.of() : List.of(modelStepOutput);
+  }
+
+  private Map<String, Object> modelSettings() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", modelPath);
+    m.put("tokenizer", tokenizer == null ? "" : tokenizer);
+    m.put("name", modelName);
+    return m;
+  }
+
+  // ---- tuning and scoring ----
+
+  private Path planAlpaca() {
+    Config a = exp.getConfig("alpaca");
+    String data = a.getString("data");
+    if (data.isBlank()) {
+      throw new IllegalArgumentException("variants tallrec and at need alpaca tuning: set experiment.alpaca.data to an"
+          + " Alpaca JSON file (e.g. ../shared/data/alpaca/...), or use variant rt (rec-tuning only)");
+    }
+    String valid = a.getString("valid");
+    Config tune = a.getConfig("tune").withFallback(conf.section("tune"));
+    Path adapter = new Path(out, "tune/alpaca");
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("model", modelSettings());
+    settings.put("tune", tune.root().unwrapped());
+    List<Path> raw = new ArrayList<>(List.of(new Path(data)));
+    if (!valid.isBlank()) {
+      raw.add(new Path(valid));
+    }
+    steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + new Path(data).getName(), adapter, json(settings),
+        modelUpstream(), raw, cfg -> tune("alpaca", List.of(data), valid.isBlank() ? List.of() : List.of(valid),
+            adapter, null, tune, cfg)));
+    return adapter;
+  }
+
+  private void planRecTuning(String variant, Path alpaca) {
+    Config rec = exp.getConfig("rec-tuning");
+    Config tuneBase = rec.getConfig("tune").withFallback(conf.section("tune"));
+    for (List<String> train : trainDomainSets(rec)) {
+      String trainLabel = String.join("+", train);
+      for (int k : rec.getIntList("k")) {
+        for (int seed : rec.getIntList("seeds")) {
+          // The K-shot draw and the tuning (shuffle, LoRA init, dropout) both follow the seed, as in the reference.
+          Config tune = tuneBase.withValue("seed", ConfigValueFactory.fromAnyRef(seed));
+          Path adapter = new Path(out, "tune/" + variant + "/" + trainLabel + "/k" + k + "/seed" + seed);
+          List<String> trainPaths = new ArrayList<>();
+          List<String> validPaths = new ArrayList<>();
+          List<Path> upstream = new ArrayList<>(modelUpstream());
+          List<java.util.function.Supplier<String>> content = new ArrayList<>();
+          for (String d : train) {
+            String kshot = new Path(out, "data/" + d + "/kshot/k=" + k + "/seed=" + seed).toString();
+            String valid = validPath(d).toString();
+            trainPaths.add(kshot);
+            validPaths.add(valid);
+            // The rows tuned and validated on, not the K-shot directory's manifest (see ContentKey).
+            content.add(() -> ContentKey.of(spark, kshot, List.of()));
+            content.add(() -> ContentKey.of(spark, valid, List.of("valid")));
+          }
+          if (alpaca != null) {
+            upstream.add(alpaca);
+          }
+          Map<String, Object> settings = new LinkedHashMap<>();
+          settings.put("model", modelSettings());
+          settings.put("variant", variant);
+          settings.put("tune", tune.root().unwrapped());
+          String label = variant + " train=" + trainLabel + " K=" + k + " seed=" + seed;
+          steps.add(new Step(Stage.TUNE, label, adapter, json(settings), upstream, List.of(),
+              cfg -> tune("rec", trainPaths, validPaths, adapter, alpaca, tune, cfg), content));
+          planScores(variant, adapter, trainLabel, k, seed, List.of(adapter));
+        }
+      }
+    }
+  }
+
+  /** {@code rec-tuning.train-domains}: lists of dataset names tuned on together; empty = each dataset alone. */
+  private List<List<String>> trainDomainSets(Config rec) {
+    List<List<String>> sets = new ArrayList<>();
+    for (Object o : rec.getList("train-domains").unwrapped()) {
+      List<String> set = new ArrayList<>();
+      for (Object d : (List<?>) o) {
+        String name = d.toString();
+        if (!domains.containsKey(name)) {
+          throw new IllegalArgumentException("experiment.rec-tuning.train-domains names '" + name
+              + "', which is not a dataset of this experiment " + domains.keySet());
+        }
+        set.add(name);
+      }
+      if (!set.isEmpty()) {
+        sets.add(set);
+      }
+    }
+    if (sets.isEmpty()) {
+      domains.keySet().forEach(d -> sets.add(List.of(d)));
+    }
+    return sets;
+  }
+
+  private void tune(String stage, List<String> train, List<String> valid, Path adapter, Path init, Config tune,
+      String cfg) {
+    Tuning.Request q = new Tuning.Request(stage, modelPath, tokenizer, train, valid, adapter.toString(),
+        init == null ? null : init.toString(), false, workDir(adapter), tune.getString("device"),
+        TuneSettings.from(tune), nouns(), cfg);
+    Tuning.Outcome o = Tuning.run(spark, q, log);
+    log.printf("      %d steps%s, best %s %.4f at step %d (untuned %.4f), %.1f s%n", o.result().steps(),
+        o.result().stoppedEarly() ? " (early stop)" : "", "rec".equals(stage) ? "valid AUC" : "held-out loss",
+        o.result().bestMetric(), o.result().bestStep(), o.initialMetric(), o.result().seconds());
+  }
+
+  /** Checkpoints of a tuning step live beside the experiment, not beside the adapter (which is committed atomically). */
+  private String workDir(Path adapter) {
+    String rel = adapter.toString().substring(out.toString().length()).replaceAll("^/+", "").replace('/', '_');
+    return localPath(new Path(out, "work/" + rel));
+  }
+
+  /** Scores one adapter (or the base model) on every dataset's evaluation splits. */
+  private void planScores(String variant, Path adapter, String trainLabel, int k, int seed, List<Path> tuned) {
+    Config score = exp.getConfig("score").withFallback(conf.section("score"));
+    for (String d : domains.keySet()) {
+      Path samples = new Path(out, "data/" + d + "/samples");
+      Path scores = new Path(out, "scores/" + variant + "/" + trainLabel + "/k" + k + "/seed" + seed + "/" + d);
+      List<Path> upstream = new ArrayList<>(tuned);
+      upstream.addAll(modelUpstream());
+      List<String> keySplits = score.getStringList("splits").contains("all") ? List.of() : score.getStringList("splits");
+      Map<String, Object> settings = new LinkedHashMap<>();
+      settings.put("model", modelSettings());
+      settings.put("variant", variant);
+      settings.put("score", score.root().unwrapped());
+      steps.add(new Step(Stage.SCORE, variant + " train=" + trainLabel + " K=" + k + " seed=" + seed + " on " + d,
+          scores, json(settings), upstream, List.of(), cfg -> {
+            List<String> splits = score.getStringList("splits");
+            var rows = Scoring.prepare(spark, Scoring.readSamples(spark, samples.toString(),
+                splits.contains("all") ? List.of() : splits, domains.get(d)), score.getInt("limit"),
+                score.getInt("partitions"));
+            Scoring.Settings s = new Scoring.Settings(modelPath, tokenizer, score.getInt("batch-size"),
+                score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
+                k, seed, adapter == null ? null : adapter.toString());
+            Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
+            log.printf("      %,d scores; rows per executor %s%n", r.rows(), r.rowsByExecutor());
+          }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));
+      scoreOutputs.add(scores);
+    }
+  }
+
+  private Map<String, String> nouns() {
+    Map<String, String> nouns = new LinkedHashMap<>();
+    Config d = conf.section("domains");
+    d.root().keySet().forEach(x -> nouns.put(x, d.getString(x + ".noun")));
+    return nouns;
+  }
+
+  // ---- baselines and evaluation ----
+
+  private Config baselinesConfig() {
+    Config b = exp.getConfig("baselines").withoutPath("enabled").withFallback(conf.section("baselines"));
+    Config rec = exp.getConfig("rec-tuning");
+    // The baselines see the same K-shot sets as rec-tuning unless the experiment says otherwise.
+    if (!exp.hasPath("baselines.k")) {
+      b = b.withValue("k", ConfigValueFactory.fromIterable(rec.getIntList("k")));
+    }
+    if (!exp.hasPath("baselines.seeds")) {
+      b = b.withValue("seeds", ConfigValueFactory.fromIterable(rec.getIntList("seeds")));
+    }
+    return b;
+  }
+
+  private void planBaselines(String d) {
+    Config b = baselinesConfig();
+    List<String> only = b.getStringList("only");
+    BaselineRegistry.resolve(only, b); // unknown names fail before anything runs
+    Path samples = new Path(out, "data/" + d + "/samples");
+    Path dir = new Path(out, "baselines/" + d);
+    steps.add(new Step(Stage.BASELINES, d + ": " + String.join(", ", only), new Path(dir, "scores"), json(b),
+        List.of(samples, new Path(out, "data/" + d + "/kshot")), List.of(), cfg -> {
+          Baselines.Plan plan = new Baselines.Plan(BaselineRegistry.resolve(only, b), b.getIntList("k"),
+              b.getIntList("seeds"), b.getStringList("splits"));
+          Baselines.run(spark, samples, dir, plan, cfg, line -> log.println("    " + line));
+        }));
+    scoreOutputs.add(new Path(dir, "scores"));
+  }
+
+  private void planEvaluate() {
+    if (scoreOutputs.isEmpty()) {
+      throw new IllegalArgumentException("the experiment scores nothing: set experiment.rec-tuning.variants or"
+          + " experiment.baselines.enabled = true");
+    }
+    Config e = conf.section("evaluate");
+    List<Path> inputs = List.copyOf(scoreOutputs);
+    steps.add(new Step(Stage.EVALUATE, "AUC of " + inputs.size() + " scores datasets", metricsPath(), json(e), inputs,
+        List.of(), cfg -> Evaluate.run(spark, inputs, evaluationDir(), Evaluate.Settings.from(e), cfg)));
+  }
+
+  private static String json(Config c) {
+    return c.root().render(ConfigRenderOptions.concise());
+  }
+
+  private static String json(Map<String, Object> m) {
+    return ConfigFactory.parseMap(flattenSafe(m)).root().render(ConfigRenderOptions.concise());
+  }
+
+  /** parseMap reads dotted keys as paths; quote keys so names like "k=64" stay literal. */
+  private static Map<String, Object> flattenSafe(Map<String, Object> m) {
+    Map<String, Object> outMap = new LinkedHashMap<>();
+    m.forEach((k, v) -> outMap.put(com.typesafe.config.ConfigUtil.quoteString(k), v));
+    return outMap;
+  }
+
+  /** The distinct dataset names, for messages. */
+  public Set<String> datasets() {
+    return new LinkedHashSet<>(domains.keySet());
+  }
+}

@@ -1,0 +1,40 @@
+package tallrec.experiment;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * One stage invocation of an experiment: what it reads, what settings decide its output, where
+ * the output's {@code _MANIFEST.json} lives, and how to run it.
+ *
+ * <p>The runner derives a <em>run key</em> from the settings, the fingerprints of the upstream
+ * outputs' manifests, the SHA-256 of raw input files and the code version; the step records it in
+ * its manifest's config, so a rerun skips the step exactly when nothing that determines its
+ * output has changed.
+ *
+ * @param stage which stage (for {@code --from})
+ * @param label what the step does, for the console and {@code run.json}
+ * @param output the directory whose {@code _MANIFEST.json} the step writes
+ * @param settingsJson the settings that determine the output (only those: a change elsewhere in
+ *     the config must not re-run it)
+ * @param upstream outputs of earlier steps this one reads
+ * @param rawFiles raw files read (checksummed)
+ * @param body runs the step, given the config JSON to record in its manifest
+ * @param contentKeys more parts of the run key, computed just before the step (e.g. the sample
+ *     ids of one K-shot set, which stay the same when the K-shot directory gains other sets)
+ */
+public record Step(Stage stage, String label, Path output, String settingsJson, List<Path> upstream,
+    List<Path> rawFiles, Body body, List<Supplier<String>> contentKeys) {
+
+  public Step(Stage stage, String label, Path output, String settingsJson, List<Path> upstream, List<Path> rawFiles,
+      Body body) {
+    this(stage, label, output, settingsJson, upstream, rawFiles, body, List.of());
+  }
+
+  /** A step's work; {@code configJson} is what the stage must record as its manifest's config. */
+  @FunctionalInterface
+  public interface Body {
+    void run(String configJson) throws Exception;
+  }
+}
