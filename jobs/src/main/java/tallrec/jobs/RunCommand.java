@@ -15,6 +15,7 @@ import tallrec.conf.TallRecConf;
 import tallrec.eval.Metric;
 import tallrec.eval.MetricsTable;
 import tallrec.eval.SeedSummary;
+import tallrec.experiment.ExperimentGrid;
 import tallrec.experiment.ExperimentPlan;
 import tallrec.experiment.ExperimentRunner;
 import tallrec.experiment.Stage;
@@ -45,6 +46,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where the experiment writes (default: experiment.out).")
   String out;
 
+  @Option(names = "--grid", split = ",", paramLabel = "NAME", description = "Run only these entries of tallrec.grid (default: all).")
+  List<String> grid;
+
   @Override
   public Integer call() {
     TallRecConf conf = common.resolve();
@@ -52,8 +56,15 @@ public final class RunCommand implements Callable<Integer> {
       conf = conf.with("experiment.out", out);
     }
     ExperimentRunner.Options opt = new ExperimentRunner.Options(from == null ? null : Stage.parse(from), force, dryRun);
+    List<TallRecConf> entries = ExperimentGrid.entries(conf, grid);
     SparkSession spark = Jobs.spark(conf, "run");
-    run(spark, conf, opt, System.out);
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.size() > 1) {
+        System.out.printf("%n=== grid entry %d/%d: %s ===%n", i + 1, entries.size(),
+            entries.get(i).section("experiment").getString("name"));
+      }
+      run(spark, entries.get(i), opt, System.out);
+    }
     return 0;
   }
 
