@@ -28,8 +28,11 @@ import tallrec.testing.SharedData;
  */
 class StandaloneClusterScoringIT {
 
-  /** Test samples scored in each run: enough for two executors and many batches, bounded for CI. */
-  static final int LIMIT = 120;
+  /**
+   * Test samples scored in each run: enough for two executors and many batches, bounded for CI.
+   * TALLREC_IT_SCORE_LIMIT=1000 scores the whole test split (about 15 minutes on 2 cores).
+   */
+  static final int LIMIT = Integer.parseInt(System.getenv().getOrDefault("TALLREC_IT_SCORE_LIMIT", "120"));
 
   @TempDir Path tmp;
 
