@@ -1,7 +1,9 @@
 package tallrec.jobs;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -16,8 +18,9 @@ import tallrec.conf.TallRecConf;
     name = "baselines",
     mixinStandardHelpOptions = true,
     description = {
-      "samples/ (+ kshot/ beside it) -> scores/ of the non-neural baselines and models/ (MLlib) under --out.",
-      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt."
+      "samples/ (+ kshot/ beside it) -> scores/ of the baselines and models/ (MLlib) under --out.",
+      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt, and icl (the untuned base LLM",
+      "with the same prompt, no adapter; needs --model; its scores: model = the model's name, variant = icl)."
     })
 public final class BaselinesCommand implements Callable<Integer> {
 
@@ -38,12 +41,21 @@ public final class BaselinesCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", paramLabel = "S", description = "K-shot seeds (default: baselines.seeds).")
   List<Integer> seeds;
 
+  @Option(names = "--model", paramLabel = "DIR|FILE", description = "icl: the base model (HF directory, .safetensors or llama2.c .bin; readable on every executor). Sets baselines.icl.model.")
+  String model;
+
+  @Option(names = "--tokenizer", paramLabel = "PATH", description = "icl: tokenizer (default: the model directory's). Sets baselines.icl.tokenizer.")
+  String tokenizer;
+
   @Override
   public Integer call() {
-    TallRecConf conf = common.resolve();
-    // Names first: a typo fails before Spark starts.
+    Map<String, Object> flags = new LinkedHashMap<>();
+    flags.put("baselines.icl.model", model);
+    flags.put("baselines.icl.tokenizer", tokenizer);
+    TallRecConf conf = common.resolve(flags);
+    // Names (and what they need, such as icl's model) first: a typo fails before Spark starts.
     List<String> names = only != null ? only : conf.section("baselines").getStringList("only");
-    BaselineRegistry.resolve(names, conf.section("baselines"));
+    BaselineRegistry.resolve(names, conf);
     SparkSession spark = Jobs.spark(conf, "baselines");
     report(run(spark, conf, samples, out, names, k, seeds, System.out), System.out);
     return 0;
@@ -53,7 +65,7 @@ public final class BaselinesCommand implements Callable<Integer> {
       List<Integer> k, List<Integer> seeds, PrintStream log) {
     var c = conf.section("baselines");
     Baselines.Plan plan = new Baselines.Plan(
-        BaselineRegistry.resolve(names != null ? names : c.getStringList("only"), c),
+        BaselineRegistry.resolve(names != null ? names : c.getStringList("only"), conf),
         k != null ? k : c.getIntList("k"),
         seeds != null ? seeds : c.getIntList("seeds"),
         c.getStringList("splits"));

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       InstructionsCommand.class,
       BaselinesCommand.class,
+      EmbedItemsCommand.class,
       EvaluateCommand.class,
       ConfGetCommand.class,
       GenerateCommand.class,

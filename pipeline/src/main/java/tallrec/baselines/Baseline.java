@@ -5,8 +5,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A non-neural recommender baseline: given training samples (or none) it adds a {@code score}
- * column to the evaluation samples; higher means "more likely liked". Only the order matters (AUC).
+ * A recommender baseline: given training samples (or none) it adds a {@code score} column to the
+ * evaluation samples; higher means "more likely liked". Only the order matters (AUC).
  */
 public interface Baseline {
 
@@ -27,10 +27,21 @@ public interface Baseline {
 
   Training training();
 
+  /** The {@code model} column of this baseline's scores (default: its name). */
+  default String scoresModel() {
+    return name();
+  }
+
+  /** The {@code variant} column of this baseline's scores (default: empty). */
+  default String scoresVariant() {
+    return "";
+  }
+
   /**
    * @param train the training samples (a K-shot set or the training split; empty for {@code NONE})
    * @param eval samples to score (valid and test splits)
-   * @return {@code eval}'s rows with a non-null {@code score double} column added
+   * @return {@code eval}'s rows with a non-null {@code score double} column added (and, for a model
+   *     that has them, {@code logit_yes} / {@code logit_no}, which the scores keep)
    */
   Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run);
 }

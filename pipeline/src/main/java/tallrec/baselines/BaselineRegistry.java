@@ -1,11 +1,13 @@
 package tallrec.baselines;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import tallrec.conf.TallRecConf;
 
 /** The baselines {@code tallrec baselines --only} can run, by name, built from {@code tallrec.baselines}. */
 public final class BaselineRegistry {
@@ -22,12 +24,24 @@ public final class BaselineRegistry {
         c -> MllibBaseline.logisticRegression(c.getConfig("mllib-lr"), c.getDouble("item-rate.smoothing")));
     ALL.put(MllibBaseline.GBT_NAME,
         c -> MllibBaseline.gbt(c.getConfig("mllib-gbt"), c.getDouble("item-rate.smoothing")));
+    ALL.put(Icl.NAME, Icl::fromConfig);
   }
 
   private BaselineRegistry() {}
 
   public static List<String> available() {
     return List.copyOf(ALL.keySet());
+  }
+
+  /**
+   * As {@link #resolve(List, Config)} with the whole resolved config: the baselines section, plus
+   * {@code tallrec.domains} placed beside it as {@code domains}, since a baseline that renders
+   * prompts (icl) needs each domain's prompt noun.
+   */
+  public static List<Baseline> resolve(List<String> names, TallRecConf conf) {
+    Config baselines = conf.section("baselines")
+        .withFallback(ConfigFactory.empty().withValue("domains", conf.section("domains").root()));
+    return resolve(names, baselines);
   }
 
   /** The named baselines, in the order given; an unknown name is an error listing the available ones. */

@@ -81,8 +81,10 @@ public final class Baselines {
           Path modelDir = models == null || !(b instanceof MllibBaseline) ? null
               : new Path(models, b.name() + "/k=" + k + "/seed=" + seed);
           Dataset<Row> scored = b.score(trainSet, eval, new Baseline.Run(k, seed, modelDir));
-          toScores(scored, b.name(), domain, k, seed).coalesce(1).write().mode(SaveMode.Append)
-              .parquet(scores.toString());
+          // One file per run; repartition, not coalesce, so that a model baseline (icl) still scores
+          // in parallel: coalesce(1) would pull its scoring into a single task.
+          toScores(scored, b.scoresModel(), b.scoresVariant(), domain, k, seed).repartition(1).write()
+              .mode(SaveMode.Append).parquet(scores.toString());
           RunInfo info = new RunInfo(b.name(), k, seed, evalRows, (System.nanoTime() - t0) / 1e9);
           runs.add(info);
           log.accept(String.format("  %-16s k=%-5d seed=%d  %,d scores in %.1f s", b.name(), k, seed, evalRows,
@@ -146,11 +148,15 @@ public final class Baselines {
   }
 
   /** A baseline's scored samples as rows of the {@code scores} contract. */
-  static Dataset<Row> toScores(Dataset<Row> scored, String model, String trainDomain, int k, int seed) {
+  static Dataset<Row> toScores(Dataset<Row> scored, String model, String variant, String trainDomain, int k,
+      int seed) {
+    List<String> columns = List.of(scored.columns());
     Column nullDouble = lit(null).cast(DataTypes.DoubleType);
+    Column yes = columns.contains("logit_yes") ? col("logit_yes").cast(DataTypes.DoubleType) : nullDouble;
+    Column no = columns.contains("logit_no") ? col("logit_no").cast(DataTypes.DoubleType) : nullDouble;
     return scored.select(col("sample_id"), col("domain"), col("split"), col("label"),
-        col("score").cast(DataTypes.DoubleType).as("score"), nullDouble.as("logit_yes"), nullDouble.as("logit_no"),
-        lit(model).as("model"), lit("").as("variant"), lit(trainDomain).as("train_domain"), lit(k).as("k"),
+        col("score").cast(DataTypes.DoubleType).as("score"), yes.as("logit_yes"), no.as("logit_no"),
+        lit(model).as("model"), lit(variant).as("variant"), lit(trainDomain).as("train_domain"), lit(k).as("k"),
         lit(seed).as("seed"));
   }
 }

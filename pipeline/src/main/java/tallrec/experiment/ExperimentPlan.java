@@ -476,7 +476,9 @@ public final class ExperimentPlan {
   // ---- baselines and evaluation ----
 
   private Config baselinesConfig() {
-    Config b = exp.getConfig("baselines").withoutPath("enabled").withFallback(conf.section("baselines"));
+    Config b = exp.getConfig("baselines").withoutPath("enabled").withFallback(conf.section("baselines"))
+        // The prompt nouns, for a baseline that renders prompts (icl); see BaselineRegistry.resolve.
+        .withValue("domains", conf.section("domains").root());
     Config rec = exp.getConfig("rec-tuning");
     // The baselines see the same K-shot sets as rec-tuning unless the experiment says otherwise.
     if (!exp.hasPath("baselines.k")) {

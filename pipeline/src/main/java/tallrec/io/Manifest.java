@@ -66,8 +66,16 @@ public final class Manifest {
     return this;
   }
 
+  /**
+   * The resolved config, stored in the form {@link #read} gives back, so that a manifest read from
+   * disk has the same {@link #fingerprint()} as the one written (a stage can then compare them).
+   */
   public Manifest config(String resolvedConfigJson) {
-    this.configJson = resolvedConfigJson;
+    try {
+      this.configJson = JSON.writeValueAsString(JSON.readTree(resolvedConfigJson));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config is not JSON: " + resolvedConfigJson, e);
+    }
     return this;
   }
 
@@ -102,6 +110,7 @@ public final class Manifest {
     return configJson;
   }
 
+  /** When the manifest was made (not part of the fingerprint). */
   public String createdAt() {
     return createdAt;
   }
