@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ScoreCommand.class,
       TuneCommand.class,
+      ReportCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
