@@ -64,7 +64,7 @@ public final class Charts {
   public record Flat(String name, int color, double mean) {}
 
   /** A ROC curve. */
-  public record Curve(String name, double[] fpr, double[] tpr) {}
+  public record Curve(String name, int color, double[] fpr, double[] tpr) {}
 
   /** A training run's logged losses and validation metric (metric arrays may be empty). */
   public record TrainRun(String name, double[] steps, double[] loss, double[] metricSteps, double[] metric) {}
@@ -157,6 +157,7 @@ public final class Charts {
     r.setDefaultItemLabelsVisible(true);
     r.setDefaultItemLabelFont(TICK);
     r.setItemMargin(0.05);
+    r.setItemLabelAnchorOffset(10); // value labels clear of the error-bar caps
     for (int i = 0; i < byTrainThenTest.size(); i++) {
       r.setSeriesPaint(i, color(i));
     }
@@ -182,7 +183,7 @@ public final class Charts {
         s.add(c.fpr()[j], c.tpr()[j]);
       }
       data.addSeries(s);
-      r.setSeriesPaint(i, color(i));
+      r.setSeriesPaint(i, color(c.color()));
       r.setSeriesStroke(i, new BasicStroke(2f));
     }
     XYSeries chance = new XYSeries("chance (AUC 0.5)");
@@ -230,6 +231,8 @@ public final class Charts {
     }
     NumberAxis ly = new NumberAxis("training loss");
     ly.setAutoRangeIncludesZero(false);
+    ly.setAutoRangeMinimumSize(0.01); // a flat or one-point series still gets readable ticks
+    ly.setNumberFormatOverride(new DecimalFormat("0.000"));
     XYPlot top = new XYPlot(loss, null, ly, lr);
     style(ly);
     grid(top);
@@ -237,6 +240,8 @@ public final class Charts {
     if (metricName != null) {
       NumberAxis my = new NumberAxis(metricName.replace('_', ' '));
       my.setAutoRangeIncludesZero(false);
+      my.setAutoRangeMinimumSize(0.02);
+      my.setNumberFormatOverride(new DecimalFormat("0.000"));
       XYPlot bottom = new XYPlot(metric, null, my, mr);
       style(my);
       grid(bottom);

@@ -36,6 +36,8 @@ public final class Provenance {
     ArrayNode times = JSON.createArrayNode();
     double total = 0;
     boolean anyTime = false;
+    TreeSet<String> runCodeVersions = new TreeSet<>();
+    Set<String> experiments = new LinkedHashSet<>();
     for (RunScan.Found f : scan.runJsons) {
       JsonNode r;
       try {
@@ -53,20 +55,38 @@ public final class Provenance {
       if (r.hasNonNull("finished_at")) {
         finished.add(r.path("finished_at").asText());
       }
+      if (r.hasNonNull("code_version") && !r.path("code_version").asText().isEmpty()) {
+        runCodeVersions.add(r.path("code_version").asText());
+      }
+      if (r.hasNonNull("experiment")) {
+        experiments.add(r.path("experiment").asText());
+      }
       String prefix = scan.runJsons.size() > 1 ? f.shown().replaceAll("/?run\\.json$", "") + ": " : "";
+      double runTotal = 0;
       for (JsonNode st : r.path("stages")) {
         ObjectNode o = times.addObject().put("name", prefix + st.path("name").asText("?"));
+        if (st.hasNonNull("label")) {
+          o.put("label", st.path("label").asText());
+        }
         if (st.hasNonNull("status")) {
           o.put("status", st.path("status").asText());
         }
         if (st.path("seconds").isNumber()) {
           o.put("seconds", st.path("seconds").asDouble());
-          total += st.path("seconds").asDouble();
+          runTotal += st.path("seconds").asDouble();
           anyTime = true;
         }
+        if (st.path("seconds_when_run").isNumber()) {
+          o.put("seconds_when_run", st.path("seconds_when_run").asDouble());
+        }
       }
+      if (r.path("seconds").isNumber()) { // the run's own wall time includes what happened between stages
+        runTotal = r.path("seconds").asDouble();
+        anyTime = true;
+      }
+      total += runTotal;
     }
-    TreeSet<String> codeVersions = new TreeSet<>();
+    TreeSet<String> codeVersions = new TreeSet<>(runCodeVersions);
     TreeSet<String> created = new TreeSet<>();
     Map<String, String> data = new TreeMap<>();
     TreeSet<String> manifestModels = new TreeSet<>();
@@ -103,6 +123,8 @@ public final class Provenance {
       }
     }
     backbones.addAll(manifestModels);
+    ArrayNode ex = p.putArray("experiments");
+    experiments.forEach(ex::add);
     ArrayNode bb = p.putArray("backbones");
     backbones.forEach(bb::add);
     ArrayNode cv = p.putArray("code_versions");

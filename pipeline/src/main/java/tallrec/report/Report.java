@@ -374,8 +374,10 @@ public final class Report {
         }
         double[][] roc = Roc.curve(pts, s.rocBins());
         long seeds = metrics.stream().filter(x -> key(x).subList(0, 5).equals(key(m).subList(0, 5))).count();
-        curves.add(new Charts.Curve(e.getKey().label() + (m.k() > 0 ? " K=" + m.k() : "")
-            + (seeds > 1 ? " seed " + m.seed() : "") + String.format(Locale.ROOT, " (AUC %.3f)", m.auc()), roc[0], roc[1]));
+        boolean perK = t.kIndependentK(e.getKey(), d.getKey()) == null;
+        curves.add(new Charts.Curve(e.getKey().label() + (perK ? " K=" + m.k() : "")
+            + (seeds > 1 ? " seed " + m.seed() : "") + String.format(Locale.ROOT, " (AUC %.3f)", m.auc()),
+            t.methods().indexOf(e.getKey()), roc[0], roc[1]));
       }
       if (!missing.isEmpty()) {
         notes.add("No ROC curve for " + String.join(", ", missing) + " on " + d.getKey()
@@ -424,7 +426,13 @@ public final class Report {
     }
     Map<List<Object>, List<double[]>> out = new HashMap<>();
     for (RunScan.Found f : scan.scores) {
-      Dataset<Row> d = spark.read().parquet(f.path().toString());
+      Dataset<Row> d;
+      try {
+        d = spark.read().parquet(f.path().toString());
+      } catch (RuntimeException e) {
+        scan.skipped.add(f.shown() + " (not a readable Parquet dataset: " + e.getMessage() + ")");
+        continue;
+      }
       if (!java.util.Arrays.asList(d.schema().fieldNames()).containsAll(List.of(Schemas.SCORES.fieldNames()))) {
         continue;
       }

@@ -182,8 +182,9 @@ public final class ReportRenderer {
     sb.append('\n');
     if (anyPaper) {
       sb.append("\n*↳ paper* rows: ").append(PaperTable3.SOURCE).append(
-          ", shown where the setting matches (same domain and K). Their backbone is LLaMA-7B; ours is named above,"
-              + " so the comparison is of protocol, not of model size.");
+          ", shown beside our number where the setting matches (same domain and K; the paper's movie data are"
+              + " MovieLens-100K, its book data BookCrossing). Their backbone is LLaMA-7B; ours is named above, so the"
+              + " comparison is of protocol, not of model size.");
       if (anyReadme) {
         sb.append(" ‡ ").append(PaperTable3.README_SOURCE).append(" prints a different value here: ");
         sb.append(readmeDiffs(t)).append('.');
@@ -256,7 +257,7 @@ public final class ReportRenderer {
         }
       }
       PaperTable3.best(c.domain(), c.k()).ifPresent(b -> sb.append(String.format(Locale.ROOT,
-          "; paper (LLaMA-7B): %s %.2f", b.getKey(), b.getValue())));
+          "; the paper's best here: %s %.2f", b.getKey(), b.getValue())));
       sb.append(".\n");
     }
     if (columns > 1) {
@@ -360,6 +361,9 @@ public final class ReportRenderer {
     for (JsonNode r : in.path("runs")) {
       md.append("| run directory | `").append(r.asText()).append("` |\n");
     }
+    if (p.path("experiments").size() > 0) {
+      md.append("| experiment | ").append(list(p.path("experiments"), "")).append(" |\n");
+    }
     md.append("| backbone | ").append(list(p.path("backbones"), "not recorded (no run.json `backbone`, no tune or score manifest naming a model)")).append(" |\n");
     md.append("| code version | ").append(list(p.path("code_versions"), "not recorded")).append(" |\n");
     if (p.hasNonNull("started_at") || p.hasNonNull("finished_at")) {
@@ -371,15 +375,20 @@ public final class ReportRenderer {
           .append(p.path("last_output_at").asText()).append(" (manifests) |\n");
     }
     if (p.hasNonNull("total_seconds")) {
-      md.append("| wall time (stages in run.json) | ").append(duration(p.path("total_seconds").asDouble())).append(" |\n");
+      md.append("| wall time (run.json) | ").append(duration(p.path("total_seconds").asDouble())).append(" |\n");
     }
 
     md.append("\n### Wall time per stage\n\n");
     JsonNode stages = p.path("stage_times");
     if (stages.isArray() && stages.size() > 0) {
-      md.append("| stage | status | wall time |\n|---|---|---:|\n");
+      md.append("| stage | what | status | wall time |\n|---|---|---|---:|\n");
       for (JsonNode s : stages) {
-        md.append("| ").append(s.path("name").asText("?")).append(" | ").append(s.path("status").asText("–")).append(" | ")
+        String status = s.path("status").asText("–");
+        if (s.hasNonNull("seconds_when_run") && !"ran".equals(status)) {
+          status += " (" + duration(s.path("seconds_when_run").asDouble()) + " when it ran)";
+        }
+        md.append("| ").append(s.path("name").asText("?")).append(" | ").append(esc(s.path("label").asText("")))
+            .append(" | ").append(status).append(" | ")
             .append(s.hasNonNull("seconds") ? duration(s.path("seconds").asDouble()) : "–").append(" |\n");
       }
     } else {

@@ -82,6 +82,7 @@ public final class RunScan {
         throw new UncheckedIOException("Cannot list " + run, e);
       }
       Set<String> scoreDirs = new TreeSet<>();
+      TreeMap<String, Path> parquetDirs = new TreeMap<>(); // directories with Parquet files directly inside
       for (var e : files.entrySet()) {
         String rel = e.getKey();
         Path p = e.getValue();
@@ -96,18 +97,19 @@ public final class RunScan {
           s.trainLogs.add(new Found(p, shown, shortName));
         } else if (name.equals(RUN_JSON)) {
           s.runJsons.add(new Found(p, shown, shortName));
-        } else if (name.endsWith(".parquet") && p.getParent().getName().equals("scores")
-            && scoreDirs.add(p.getParent().toString())) {
-          s.scores.add(new Found(p.getParent(), shown.substring(0, shown.lastIndexOf('/')), ""));
+        } else if (name.endsWith(".parquet")) {
+          parquetDirs.putIfAbsent(p.getParent().toString(), p.getParent());
+          if (p.getParent().getName().equals("scores") && scoreDirs.add(p.getParent().toString())) {
+            s.scores.add(new Found(p.getParent(), shown.substring(0, shown.lastIndexOf('/')), ""));
+          }
         }
       }
-      // scores datasets named otherwise: a score or baselines manifest over Parquet files
+      // scores datasets named otherwise: a score or baselines manifest beside Parquet files
       for (ManifestFile m : s.manifests) {
-        if ((m.stage().equals("score") || m.stage().equals("baselines")) && !scoreDirs.contains(m.dir().toString())
-            && files.keySet().stream().anyMatch(r -> r.startsWith(relative(fs.makeQualified(root), m.dir()) + "/")
-                && r.endsWith(".parquet"))) {
-          scoreDirs.add(m.dir().toString());
-          s.scores.add(new Found(m.dir(), m.shown(), ""));
+        Path dir = fs.makeQualified(m.dir());
+        if ((m.stage().equals("score") || m.stage().equals("baselines")) && parquetDirs.containsKey(dir.toString())
+            && scoreDirs.add(dir.toString())) {
+          s.scores.add(new Found(dir, m.shown(), ""));
         }
       }
     }

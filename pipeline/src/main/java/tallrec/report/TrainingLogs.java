@@ -91,8 +91,9 @@ public final class TrainingLogs {
         series.add(new Charts.TrainRun(logs.size() > 1 ? l.seedLabel() : "loss", l.steps(), l.loss(),
             l.mSteps(), l.m()));
       }
-      String file = "training-" + MetricCharts.slug(g.getKey()) + ".png";
-      String title = "Training: " + g.getKey();
+      String name = logs.size() == 1 ? logs.get(0).name() : g.getKey();
+      String file = "training-" + MetricCharts.slug(name) + ".png";
+      String title = "Training: " + name;
       Report.writePng(Charts.training(title, series, metric), new Path(out, file), s, conf);
       files.add(file);
       charts.addObject().put("file", file).put("alt", title).put("caption", "Training loss per optimizer step"
@@ -114,8 +115,8 @@ public final class TrainingLogs {
     if (dir.isEmpty()) {
       dir = "run";
     }
-    String group = dir.replaceAll("seed=\\d+", "seed=*");
-    java.util.regex.Matcher sm = java.util.regex.Pattern.compile("seed=(\\d+)").matcher(dir);
+    String group = dir.replaceAll("seed(=?)\\d+", "seed$1*");
+    java.util.regex.Matcher sm = java.util.regex.Pattern.compile("seed=?(\\d+)").matcher(dir);
     String seedLabel = sm.find() ? "seed " + sm.group(1) : dir;
     String stage = "";
     Path manifest = new Path(f.path().getParent(), Manifest.FILE_NAME);

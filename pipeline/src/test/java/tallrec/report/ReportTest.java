@@ -42,7 +42,7 @@ class ReportTest {
   void winnerPerKNamesTheMarginAndWhetherItExceedsTheSpread() {
     String md = ReportRenderer.render(ReportFixture.metrics(), NO_CONTEXT).markdown();
     assertTrue(md.contains("- **movie, K=16**: **beta** 71.00 ± 1.73 beats like-ratio 65.00 by **6.00** points"
-        + " — more than the larger std (1.73); paper (LLaMA-7B): TALLRec 67.24.\n"), md);
+        + " — more than the larger std (1.73); the paper's best here: TALLRec 67.24.\n"), md);
     assertTrue(md.contains("- **movie, K=64**: **beta** 75.00 ± 1.00 beats like-ratio 65.00 by **10.00** points"), md);
     assertTrue(md.contains("Columns won: beta 2 of 2."), md);
     assertEquals("within one std (2.00): not a clear win over these seeds", ReportRenderer.separation(1.5, 2.0, 1.0));
@@ -162,7 +162,7 @@ class ReportTest {
     assertTrue(md.contains("![ROC on movie (test split)](roc-movie.png)"), md);
     assertTrue(md.contains("| `tune/movie/k=64/seed=0` | tune rec | 10 | 0.2000 | valid_auc 0.7000 at step 10 | 15.0 s |"), md);
     assertTrue(md.contains("| backbone | `llama-tiny` |"), md);
-    assertTrue(md.contains("| ingest | ran | 12.5 s |\n| tune | skipped | – |"), md);
+    assertTrue(md.contains("| ingest |  | ran | 12.5 s |\n| tune |  | skipped | – |"), md);
     assertTrue(md.contains("| `ratings /data/u.data` | `sha256:00ff` |"), md);
     assertTrue(md.contains("unreadable line(s) skipped"), md);
     assertTrue(md.contains("| code version | `0.1.0+abc1234` |"), md);
