@@ -1,7 +1,6 @@
 package tallrec.report;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -195,8 +194,4 @@ public final class MetricCharts {
     }
     return Integer.compare(a.size(), b.size());
   };
-
-  static <K, V> Map<K, V> linked() {
-    return new LinkedHashMap<>();
-  }
 }

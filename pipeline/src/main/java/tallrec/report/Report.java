@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -450,7 +449,4 @@ public final class Report {
     return out;
   }
 
-  static <K, V> TreeMap<K, V> sorted(Map<K, V> m) {
-    return new TreeMap<>(m);
-  }
 }

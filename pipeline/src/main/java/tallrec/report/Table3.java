@@ -169,7 +169,7 @@ public final class Table3 {
   }
 
   public Set<String> domains() {
-    return columns.stream().map(Column::domain).collect(Collectors.toCollection(LinkedHashSetSupplier::get));
+    return columns.stream().map(Column::domain).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
   }
 
   /** The K-shot K values of a domain (its columns; 0 alone when nothing trained per K). */
@@ -199,11 +199,5 @@ public final class Table3 {
     r.sort(Comparator.comparingDouble((Map.Entry<Method, Cell> e) -> -e.getValue().mean100())
         .thenComparing(Map.Entry::getKey));
     return r;
-  }
-
-  private static final class LinkedHashSetSupplier {
-    static java.util.LinkedHashSet<String> get() {
-      return new java.util.LinkedHashSet<>();
-    }
   }
 }

@@ -129,6 +129,26 @@ class ReportTest {
   }
 
   @Test
+  void provenanceToleratesMissingAndBrokenRunFiles(@TempDir Path tmp) throws Exception {
+    Files.createDirectories(tmp.resolve("a"));
+    Files.createDirectories(tmp.resolve("b"));
+    Files.writeString(tmp.resolve("a/run.json"), "{not json");
+    Files.writeString(tmp.resolve("b/run.json"), "{\"stages\": [{\"name\": \"score\"}]}");
+    Files.createDirectories(tmp.resolve(".staging/x"));
+    Files.writeString(tmp.resolve(".staging/x/run.json"), "{\"backbone\": \"hidden\"}");
+    RunScan scan = RunScan.of(List.of(tmp.toString()), List.of(), new Configuration());
+    ObjectNode p = Provenance.of(scan, new Configuration());
+    assertEquals(List.of(tmp + "/a/run.json (not JSON)"), scan.skipped);
+    assertEquals(1, p.path("stage_times").size());
+    assertEquals("score", p.path("stage_times").get(0).path("name").asText().replaceAll(".*: ", ""));
+    assertFalse(p.has("total_seconds"));
+    assertEquals(0, p.path("backbones").size()); // hidden (staging) directories are not read
+    String md = ReportRenderer.render(ReportFixture.metrics(),
+        new ObjectMapper().createObjectNode().set("provenance", p)).markdown();
+    assertTrue(md.contains("score |  | – | – |"), md);
+  }
+
+  @Test
   void metricsCsvRoundTripsExactly() {
     List<Metric> m = new ArrayList<>(ReportFixture.metrics());
     m.add(new Metric("a,\"b\"", "v", "movie", "movie", 16, 3, 0.1 + 0.2, 7, 3));
