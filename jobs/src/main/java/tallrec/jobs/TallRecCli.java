@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ScoreCommand.class,
       TuneCommand.class,
+      ReportCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
