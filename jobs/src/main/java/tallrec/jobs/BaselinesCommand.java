@@ -71,7 +71,10 @@ public final class BaselinesCommand implements Callable<Integer> {
         c.getStringList("splits"));
     log.printf("baselines %s, K %s, seeds %s, splits %s%n", names != null ? names : c.getStringList("only"),
         plan.ks(), plan.seeds(), plan.splits());
-    return Baselines.run(spark, new Path(samples), new Path(out), plan, conf.renderJson("baselines"), log::println);
+    // The manifest records what ran: the flags, not only the defaults they override.
+    TallRecConf ran = conf.with("baselines.only", plan.baselines().stream().map(b -> b.name()).toList())
+        .with("baselines.k", plan.ks()).with("baselines.seeds", plan.seeds());
+    return Baselines.run(spark, new Path(samples), new Path(out), plan, ran.renderJson("baselines"), log::println);
   }
 
   static void report(Baselines.Result r, PrintStream o) {

@@ -58,6 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
     o.printf("  tune/...             LoRA adapters (PEFT format) with train_log.jsonl%n");
     o.printf("  scores/..., baselines/movie/scores   scores (Parquet)%n");
     o.printf("  metrics, metrics.json, run.json      AUC per model/K/seed; stage wall times%n");
+    o.printf("  report/README.md     the report: table, charts (PNG), provenance%n");
     return 0;
   }
 

@@ -43,7 +43,7 @@ class RunCommandTest {
     String out = first.out();
     assertTrue(out.contains("RANDOM initial weights"), out);
     for (String stage : List.of("synth", "ingest", "instructions", "valid", "model", "tune", "score", "baselines",
-        "evaluate")) {
+        "evaluate", "report")) {
       assertTrue(out.matches("(?s).*\\[\\d+/\\d+\\] " + stage + " .* done in .*"), stage + " did not run:\n" + out);
     }
     // The AUC table holds the rec-tuned model, the untuned one and the baselines, each on 40 test prompts.
@@ -53,6 +53,7 @@ class RunCommandTest {
     }
     assertTrue(Files.exists(work.resolve("model/config.json")));
     assertTrue(Files.exists(work.resolve("model/tokenizer.byte")));
+    assertTrue(Files.readString(work.resolve("report/README.md")).contains("tiny-llama-random"));
     assertTrue(Files.exists(work.resolve("tune/rt/movie/k64/seed0/adapter_config.json")));
     assertTrue(Files.exists(work.resolve("tune/rt/movie/k64/seed0/train_log.jsonl")));
     JsonNode metrics = new ObjectMapper().readTree(Files.readString(work.resolve("metrics.json")));
@@ -64,7 +65,7 @@ class RunCommandTest {
     JsonNode run = new ObjectMapper().readTree(Files.readString(work.resolve("run.json")));
     assertTrue(run.path("backbone").asText().contains("random initial weights"), run.toString());
     int stages = run.path("stages").size();
-    assertTrue(stages >= 10, run.toString());
+    assertTrue(stages >= 11, run.toString());
 
     // Nothing changed: every stage is up to date.
     CliRun again = CliRun.of(demo(work));

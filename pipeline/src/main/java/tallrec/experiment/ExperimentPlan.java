@@ -49,7 +49,7 @@ import tallrec.train.Tuning;
  * <p>Layout under {@code experiment.out}: {@code raw/D}, {@code data/D/{interactions,items,rejects,
  * samples,kshot,valid-N}}, {@code model}, {@code tune/alpaca}, {@code tune/V/T/kK/seedS},
  * {@code scores/V/T/kK/seedS/D}, {@code baselines/D/{scores,models}}, {@code metrics},
- * {@code metrics.json}, {@code run.json}.
+ * {@code metrics.json}, {@code report/}, {@code run.json}.
  */
 public final class ExperimentPlan {
 
@@ -156,6 +156,9 @@ public final class ExperimentPlan {
       }
     }
     planEvaluate();
+    if (exp.getBoolean("report")) {
+      planReport();
+    }
   }
 
   // ---- data ----
@@ -514,6 +517,24 @@ public final class ExperimentPlan {
     List<Path> inputs = List.copyOf(scoreOutputs);
     steps.add(new Step(Stage.EVALUATE, "AUC of " + inputs.size() + " scores datasets", metricsPath(), json(e), inputs,
         List.of(), cfg -> Evaluate.run(spark, inputs, evaluationDir(), Evaluate.Settings.from(e), cfg)));
+  }
+
+  /** The report of this experiment (Markdown, charts, CSV) from its metrics and everything under out. */
+  private void planReport() {
+    Path dir = new Path(evaluationDir(), "report");
+    Config r = conf.section("report");
+    String title = "TALLRec experiment " + name() + " (backbone: " + backbone + ")";
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("report", r.root().unwrapped());
+    settings.put("title", title);
+    steps.add(new Step(Stage.REPORT, "Markdown, charts and CSV", dir, json(settings), List.of(metricsPath()),
+        List.of(), cfg -> {
+          tallrec.report.Report.run(spark, new tallrec.report.Report.Request(List.of(metricsPath().toString()),
+              List.of(out.toString()), dir.toString(), title), tallrec.report.Report.Settings.from(r));
+          // The report writes plain files; its manifest marks it complete for the next run.
+          new Manifest("report").inputDataset("metrics", metricsPath(), hadoop).config(cfg).write(dir, hadoop);
+          log.printf("      %s/README.md%n", dir);
+        }));
   }
 
   private static String json(Config c) {
