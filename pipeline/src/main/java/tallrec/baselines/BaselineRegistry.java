@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import tallrec.baselines.sequential.Architecture;
+import tallrec.baselines.sequential.SequentialBaseline;
 
 /** The baselines {@code tallrec baselines --only} can run, by name, built from {@code tallrec.baselines}. */
 public final class BaselineRegistry {
@@ -22,6 +24,9 @@ public final class BaselineRegistry {
         c -> MllibBaseline.logisticRegression(c.getConfig("mllib-lr"), c.getDouble("item-rate.smoothing")));
     ALL.put(MllibBaseline.GBT_NAME,
         c -> MllibBaseline.gbt(c.getConfig("mllib-gbt"), c.getDouble("item-rate.smoothing")));
+    for (Architecture a : Architecture.values()) {
+      ALL.put(a.baselineName, c -> SequentialBaseline.of(a, c.getConfig("sequential")));
+    }
   }
 
   private BaselineRegistry() {}
