@@ -17,7 +17,8 @@ import tallrec.conf.TallRecConf;
     mixinStandardHelpOptions = true,
     description = {
       "samples/ (+ kshot/ beside it) -> scores/ of the non-neural baselines and models/ (MLlib) under --out.",
-      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt."
+      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt; sequential recommenders",
+      "(DJL, trained on the driver per K-shot set, not run unless named in --only): gru4rec, caser, sasrec, dros."
     })
 public final class BaselinesCommand implements Callable<Integer> {
 

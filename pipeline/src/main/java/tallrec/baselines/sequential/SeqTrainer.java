@@ -16,10 +16,10 @@ import tallrec.train.RankAuc;
 /**
  * Trains one model with one weight decay, as the reference scripts do: Adam (lr 1e-3, coupled L2),
  * MSE between sigmoid(logit) and the label (+ DROS's robust term), shuffled mini-batches of the
- * K-shot set; every {@code evalEvery} steps the evaluation rows are scored and the scores of the
- * step with the best validation AUC are kept (early stopping after {@code patience} validations
- * without improvement). Without a usable validation AUC (no valid rows, or one class only) the last
- * evaluation's scores are kept.
+ * K-shot set; every {@code evalEvery} steps (and after the last) the validation rows are scored and
+ * the weights of the step with the best validation AUC are kept (early stopping after
+ * {@code patience} validations without improvement); those weights then score every evaluation
+ * row. Without a usable validation AUC (no valid rows, or one class only) the last weights are kept.
  *
  * <p>Deterministic on CPU for a seed: weights from {@link Params}, batch order and dropout masks from
  * seeded {@link SplittableRandom}s, no torch randomness.
@@ -55,7 +55,7 @@ final class SeqTrainer {
       List<Double> losses = new ArrayList<>();
       List<Double> totalLosses = new ArrayList<>();
       double best = Double.NaN;
-      float[] bestScores = null;
+      List<NDArray> bestParams = null;
       int bestStep = 0;
       int sinceBest = 0;
       int step = 0;
@@ -81,22 +81,51 @@ final class SeqTrainer {
         adam.step();
         step++;
         if (step % s.evalEvery() == 0 || step == total) {
-          float[] scores = score(model, eval, root);
-          double auc = validRows.length == 0 ? Double.NaN : RankAuc.auc(pick(scores, validRows), validLabels);
+          double auc = validRows.length == 0 ? Double.NaN
+              : RankAuc.auc(toDouble(score(model, eval, validRows, root)), validLabels);
           if (Double.isNaN(best) || auc > best) {
             best = auc;
-            bestScores = scores;
             bestStep = step;
             sinceBest = 0;
+            bestParams = snapshot(model, root, bestParams);
           } else if (s.patience() > 0 && ++sinceBest >= s.patience()) {
             stop = true;
           }
         }
       }
-      if (bestScores == null) {
-        bestScores = score(model, eval, root);
+      if (bestParams != null) {
+        restore(model, bestParams);
       }
-      return new Result(weightDecay, best, bestStep, step, bestScores, losses, totalLosses, (System.nanoTime() - t0) / 1e9);
+      float[] scores = score(model, eval, allRows(eval), root);
+      return new Result(weightDecay, best, bestStep, step, scores, losses, totalLosses, (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** Copies of the parameters' values (into {@code into}'s arrays when given). */
+  private static List<NDArray> snapshot(SeqModel model, NDManager root, List<NDArray> into) {
+    GradMode.off();
+    List<NDArray> params = model.parameters();
+    if (into == null) {
+      List<NDArray> out = new ArrayList<>();
+      for (NDArray p : params) {
+        NDArray c = p.duplicate();
+        c.attach(root);
+        c.setRequiresGradient(false);
+        out.add(c);
+      }
+      return out;
+    }
+    for (int i = 0; i < params.size(); i++) {
+      into.get(i).muli(0).addi(params.get(i));
+    }
+    return into;
+  }
+
+  private static void restore(SeqModel model, List<NDArray> values) {
+    GradMode.off();
+    List<NDArray> params = model.parameters();
+    for (int i = 0; i < params.size(); i++) {
+      params.get(i).muli(0).addi(values.get(i));
     }
   }
 
@@ -150,32 +179,32 @@ final class SeqTrainer {
     return root.create(ps);
   }
 
-  /** sigmoid(logit) of every row, no graph. */
-  static float[] score(SeqModel model, SeqData data, NDManager root) {
+  /** sigmoid(logit) of the given rows, no graph. */
+  static float[] score(SeqModel model, SeqData data, int[] rows, NDManager root) {
     GradMode.off();
-    float[] out = new float[data.n];
-    for (int from = 0; from < data.n; from += EVAL_CHUNK) {
-      int to = Math.min(data.n, from + EVAL_CHUNK);
-      int[] rows = new int[to - from];
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = from + i;
-      }
+    float[] out = new float[rows.length];
+    for (int from = 0; from < rows.length; from += EVAL_CHUNK) {
+      int[] chunk = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + EVAL_CHUNK));
       try (NDManager scope = root.newSubManager()) {
-        float[] s = Activation.sigmoid(model.logits(new Batch(data, rows, scope), scope, Dropout.OFF)).toFloatArray();
+        float[] s = Activation.sigmoid(model.logits(new Batch(data, chunk, scope), scope, Dropout.OFF)).toFloatArray();
         System.arraycopy(s, 0, out, from, s.length);
       }
     }
     return out;
   }
 
+  private static int[] allRows(SeqData d) {
+    return java.util.stream.IntStream.range(0, d.n).toArray();
+  }
+
   static int[] rowsWhere(SeqData d, boolean valid) {
     return java.util.stream.IntStream.range(0, d.n).filter(i -> d.valid[i] == valid).toArray();
   }
 
-  private static double[] pick(float[] scores, int[] rows) {
-    double[] out = new double[rows.length];
-    for (int i = 0; i < rows.length; i++) {
-      out[i] = scores[rows[i]];
+  private static double[] toDouble(float[] scores) {
+    double[] out = new double[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      out[i] = scores[i];
     }
     return out;
   }

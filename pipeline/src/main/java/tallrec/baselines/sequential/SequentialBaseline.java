@@ -84,8 +84,18 @@ public final class SequentialBaseline implements Baseline {
     List<SeqSample> evalRows = collect(eval);
     ItemIndex index = indexOf(trainRows, evalRows);
     int l = settings.historyLength();
-    WeightDecaySearch.Outcome out = WeightDecaySearch.run(arch, settings, vectors, index,
-        new SeqData(trainRows, index, l), new SeqData(evalRows, index, l), run.seed());
+    WeightDecaySearch.Outcome out;
+    ai.djl.engine.Engine.getInstance();  // loads the native library before its thread settings are touched
+    int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    try {
+      // Ops on a few hundred rows: torch's intra-op parallelism only adds barrier waits (and
+      // spins badly on a busy machine), so the search runs single-threaded unless told otherwise.
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(settings.torchThreads());
+      out = WeightDecaySearch.run(arch, settings, vectors, index, new SeqData(trainRows, index, l),
+          new SeqData(evalRows, index, l), run.seed());
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
     last = out;
     float[] scores = out.chosen().scores();
     List<Row> rows = new ArrayList<>(evalRows.size());

@@ -50,7 +50,7 @@ class SequentialModelsTest {
     return new SeqSettings(s.historyLength(), s.hidden(), s.epochs(), 32, 1e-2, s.weightDecays(), s.evalEvery(),
         s.patience(), s.historyLabels(), s.dropout(), s.gruLayers(), s.caserFilterSizes(),
         s.caserHorizontalFilters(), s.caserVerticalFilters(), s.sasrecBlocks(), s.sasrecHeads(), s.drosAlpha(),
-        s.drosBeta());
+        s.drosBeta(), s.torchThreads());
   }
 
   @ParameterizedTest
