@@ -65,7 +65,8 @@ final class Params {
   }
 
   private double gaussian() {
-    // Box-Muller from the seeded generator (SplittableRandom has no nextGaussian before Java 17's RandomGenerator default, which is fine but spelled out here for clarity).
+    // Box-Muller on the seeded generator: spelled out so the values do not depend on a JDK's
+    // RandomGenerator.nextGaussian algorithm.
     double u1 = rng.nextDouble();
     double u2 = rng.nextDouble();
     return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);

@@ -36,7 +36,6 @@ public final class SequentialBaseline implements Baseline {
   private final Architecture arch;
   private final SeqSettings settings;
   private final ItemVectors vectors;
-  private volatile WeightDecaySearch.Outcome last;
 
   public SequentialBaseline(String name, Architecture arch, SeqSettings settings, ItemVectors vectors) {
     if (vectors != null && !arch.acceptsItemVectors()) {
@@ -73,11 +72,6 @@ public final class SequentialBaseline implements Baseline {
     return settings;
   }
 
-  /** The last run's weight-decay search (for logging and tests), or null. */
-  WeightDecaySearch.Outcome lastOutcome() {
-    return last;
-  }
-
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
     List<SeqSample> trainRows = collect(train);
@@ -96,7 +90,6 @@ public final class SequentialBaseline implements Baseline {
     } finally {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
-    last = out;
     float[] scores = out.chosen().scores();
     List<Row> rows = new ArrayList<>(evalRows.size());
     for (int i = 0; i < evalRows.size(); i++) {
