@@ -19,8 +19,10 @@ import tallrec.conf.TallRecConf;
     mixinStandardHelpOptions = true,
     description = {
       "samples/ (+ kshot/ beside it) -> scores/ of the baselines and models/ (MLlib) under --out.",
-      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt, and icl (the untuned base LLM",
-      "with the same prompt, no adapter; needs --model; its scores: model = the model's name, variant = icl)."
+      "Baselines: like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt; sequential recommenders",
+      "(DJL, trained on the driver per K-shot set, not run unless named in --only): gru4rec, caser, sasrec, dros,",
+      "gru-minilm, dros-minilm (with all-MiniLM-L6-v2 item text vectors); and icl (the untuned base LLM with",
+      "the same prompt, no adapter; needs --model; its scores: model = the model's name, variant = icl)."
     })
 public final class BaselinesCommand implements Callable<Integer> {
 

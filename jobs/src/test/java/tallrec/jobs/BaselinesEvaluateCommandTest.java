@@ -30,9 +30,9 @@ class BaselinesEvaluateCommandTest {
     Stages.instructions(spark, conf, tmp.resolve("ds"), SelectionMode.TEMPORAL, "movie", null);
 
     CliRun unknown = CliRun.of("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
-        "--only", "like-ratio,sasrec");
+        "--only", "like-ratio,bert4rec");
     assertEquals(1, unknown.rc());
-    assertTrue(unknown.err().contains("Unknown baseline(s) [sasrec]; available: like-ratio, item-rate"), unknown.err());
+    assertTrue(unknown.err().contains("Unknown baseline(s) [bert4rec]; available: like-ratio, item-rate"), unknown.err());
 
     CliRun b = CliRun.of("baselines", "--samples", tmp.resolve("ds/samples").toString(), "--out", tmp.resolve("b").toString(),
         "--only", "like-ratio,item-rate,mllib-lr", "--k", "16", "--seeds", "0,1",

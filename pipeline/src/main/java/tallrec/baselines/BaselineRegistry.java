@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import tallrec.conf.TallRecConf;
+import tallrec.baselines.sequential.Architecture;
+import tallrec.baselines.sequential.SequentialBaseline;
 
 /** The baselines {@code tallrec baselines --only} can run, by name, built from {@code tallrec.baselines}. */
 public final class BaselineRegistry {
@@ -24,6 +26,11 @@ public final class BaselineRegistry {
         c -> MllibBaseline.logisticRegression(c.getConfig("mllib-lr"), c.getDouble("item-rate.smoothing")));
     ALL.put(MllibBaseline.GBT_NAME,
         c -> MllibBaseline.gbt(c.getConfig("mllib-gbt"), c.getDouble("item-rate.smoothing")));
+    for (Architecture a : Architecture.values()) {
+      ALL.put(a.baselineName, c -> SequentialBaseline.of(a, c.getConfig("sequential")));
+    }
+    ALL.put(TextAwareBaseline.GRU_NAME, c -> new TextAwareBaseline(TextAwareBaseline.GRU_NAME, Architecture.GRU4REC, c));
+    ALL.put(TextAwareBaseline.DROS_NAME, c -> new TextAwareBaseline(TextAwareBaseline.DROS_NAME, Architecture.DROS, c));
     ALL.put(Icl.NAME, Icl::fromConfig);
   }
 

@@ -62,6 +62,7 @@ public final class Baselines {
     Dataset<Row> kshot = needsKshot ? readKshot(spark, kshotPath, plan) : null;
     boolean savesModels = plan.baselines().stream().anyMatch(b -> b instanceof MllibBaseline);
 
+    provideItemVectors(spark, samplesPath, plan, log);
     List<RunInfo> runs = new ArrayList<>();
     long evalRows = eval.count();
     try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE)) {
@@ -105,6 +106,25 @@ public final class Baselines {
       eval.unpersist();
       return new Result(out, domain, runs, rows);
     }
+  }
+
+  /**
+   * Text-aware baselines need one sentence embedding per item: computed once per catalogue in
+   * Spark and cached beside {@code samples/} ({@code item-embeddings/}, reused while the samples
+   * are unchanged), then handed to each of them on the driver.
+   */
+  private static void provideItemVectors(SparkSession spark, Path samplesPath, Plan plan, Consumer<String> log) {
+    List<TextAwareBaseline> text = plan.baselines().stream().filter(b -> b instanceof TextAwareBaseline)
+        .map(b -> (TextAwareBaseline) b).toList();
+    if (text.isEmpty()) {
+      return;
+    }
+    Path cache = tallrec.baselines.text.ItemTextEmbeddings.besideSamples(samplesPath);
+    var r = tallrec.baselines.text.ItemTextEmbeddings.ensure(spark, samplesPath, cache, text.get(0).embeddingSettings());
+    log.accept(String.format("  item text embeddings (all-MiniLM-L6-v2): %,d items %s %s in %.1f s", r.items(),
+        r.reused() ? "reused from" : "computed into", r.path(), r.seconds()));
+    Map<String, float[]> vectors = tallrec.baselines.text.ItemTextEmbeddings.load(spark, r.path());
+    text.forEach(b -> b.useItemVectors(vectors));
   }
 
   /** {@code DATASET/kshot} for {@code DATASET/samples} (a directory URI may end in '/', which Path keeps). */

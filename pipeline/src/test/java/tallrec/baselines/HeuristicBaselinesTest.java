@@ -100,8 +100,9 @@ class HeuristicBaselinesTest {
   @Test
   void unknownBaselinesAreAnErrorListingTheAvailableOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-        BaselineRegistry.resolve(List.of("like-ratio", "sasrec"), TallRecConf.defaults().section("baselines")));
-    assertTrue(e.getMessage().contains("[sasrec]") && e.getMessage().contains("like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt"),
+        BaselineRegistry.resolve(List.of("like-ratio", "bert4rec"), TallRecConf.defaults().section("baselines")));
+    assertTrue(e.getMessage().contains("[bert4rec]") && e.getMessage().contains(
+        "like-ratio, item-rate, item-rate-train, mllib-lr, mllib-gbt, gru4rec, caser, sasrec, dros"),
         e.getMessage());
     assertEquals(5, BaselineRegistry.resolve(TallRecConf.defaults().section("baselines").getStringList("only"),
         TallRecConf.defaults().section("baselines")).size());
