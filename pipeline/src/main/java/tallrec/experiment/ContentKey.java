@@ -25,6 +25,9 @@ final class ContentKey {
 
   /** Key of the Parquet rows at {@code path}, optionally only those whose {@code split} is in {@code splits}. */
   static String of(SparkSession spark, String path, List<String> splits) {
+    if (!tallrec.io.Fs.exists(new org.apache.hadoop.fs.Path(path), spark.sparkContext().hadoopConfiguration())) {
+      return path + " missing"; // not written yet (a dry run before its upstream stage)
+    }
     Dataset<Row> df = spark.read().parquet(path);
     if (!splits.isEmpty() && Arrays.asList(df.columns()).contains("split")) {
       df = df.filter(col("split").isin(splits.toArray()));
