@@ -521,7 +521,8 @@ public final class ExperimentPlan {
 
   /** The report of this experiment (Markdown, charts, CSV) from its metrics and everything under out. */
   private void planReport() {
-    Path dir = new Path(evaluationDir(), "report");
+    String where = exp.getString("report-dir");
+    Path dir = where.isBlank() ? new Path(evaluationDir(), "report") : new Path(where);
     Config r = conf.section("report");
     String title = "TALLRec experiment " + name() + " (backbone: " + backbone + ")";
     Map<String, Object> settings = new LinkedHashMap<>();
