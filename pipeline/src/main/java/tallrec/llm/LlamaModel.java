@@ -186,28 +186,9 @@ public final class LlamaModel implements AutoCloseable {
     int t = batch.length;
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
-    // Positions: count of real tokens before this one in its row (so padding never shifts them).
     long[] pos = new long[b * t];
     float[] mask = new float[b * t * s];
-    for (int r = 0; r < b; r++) {
-      int next = cache == null ? 0 : cache.nextPosition[r];
-      for (int q = 0; q < t; q++) {
-        int i = r * t + q;
-        pos[i] = Math.min(next, config.maxPositions - 1);
-        if (batch.valid[i]) {
-          if (next >= config.maxPositions) {
-            throw new IllegalArgumentException("sequence longer than the model's context of "
-                + config.maxPositions + " positions");
-          }
-          next++;
-        }
-        for (int k = 0; k < s; k++) {
-          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
-          boolean allowed = (keyReal && k <= past + q) || k == past + q;
-          mask[(i) * s + k] = allowed ? 0f : MASKED;
-        }
-      }
-    }
+    positionsAndMask(batch, cache, pos, mask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
     NDArray h;
     NDArray cos;
@@ -240,6 +221,84 @@ public final class LlamaModel implements AutoCloseable {
       cache.append(batch);
     }
     return hidden;
+  }
+
+  /**
+   * Positions (count of real tokens before this one in its row, so padding never shifts them) and
+   * the additive causal + padding mask [b, 1, t, past + t] of a batch.
+   */
+  private void positionsAndMask(TokenBatch batch, KvCache cache, long[] pos, float[] mask) {
+    int b = batch.batch;
+    int t = batch.length;
+    int past = cache == null ? 0 : cache.seen;
+    int s = past + t;
+    for (int r = 0; r < b; r++) {
+      int next = cache == null ? 0 : cache.nextPosition[r];
+      for (int q = 0; q < t; q++) {
+        int i = r * t + q;
+        pos[i] = Math.min(next, config.maxPositions - 1);
+        if (batch.valid[i]) {
+          if (next >= config.maxPositions) {
+            throw new IllegalArgumentException("sequence longer than the model's context of "
+                + config.maxPositions + " positions");
+          }
+          next++;
+        }
+        for (int k = 0; k < s; k++) {
+          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
+          boolean allowed = (keyReal && k <= past + q) || k == past + q;
+          mask[(i) * s + k] = allowed ? 0f : MASKED;
+        }
+      }
+    }
+  }
+
+  /**
+   * A batch's inputs to the decoder stack, for training code that runs the layers one by one
+   * (activation checkpointing): the embedded tokens [b, t, hidden], the rotary tables and the
+   * additive mask, all in the scope given to {@link #prepare}.
+   */
+  public static final class Prepared {
+    public final NDArray embedded;
+    final NDArray cos;
+    final NDArray sin;
+    final NDArray mask;
+
+    Prepared(NDArray embedded, NDArray cos, NDArray sin, NDArray mask) {
+      this.embedded = embedded;
+      this.cos = cos;
+      this.sin = sin;
+      this.mask = mask;
+    }
+  }
+
+  /** Embeds a (cache-free) batch and builds its rotary tables and mask, in {@code scope}. */
+  public Prepared prepare(NDManager scope, TokenBatch batch) {
+    int b = batch.batch;
+    int t = batch.length;
+    long[] pos = new long[b * t];
+    float[] mask = new float[b * t * t];
+    positionsAndMask(batch, null, pos, mask);
+    NDArray ids = scope.create(batch.ids);
+    NDArray posArr = scope.create(pos);
+    NDArray h = own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize);
+    NDArray cos = own(ropeCos.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
+    NDArray sin = own(ropeSin.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
+    return new Prepared(h, cos, sin, scope.create(mask, new Shape(b, 1, t, t)));
+  }
+
+  public int numLayers() {
+    return layers.size();
+  }
+
+  /** Decoder layer {@code l} on hidden states x [b, t, hidden]; every result lands in x's manager. */
+  public NDArray layerForward(int l, NDArray x, Prepared p) {
+    return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null);
+  }
+
+  /** The final RMSNorm (its result in h's manager). */
+  public NDArray finalNorm(NDArray h) {
+    return rmsNorm(h, finalNorm);
   }
 
   /** Hidden states of selected rows: row r's position {@code index[r]}, as [batch, hidden]. */

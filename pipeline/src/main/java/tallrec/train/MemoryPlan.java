@@ -22,6 +22,15 @@ public final class MemoryPlan {
     public long total() {
       return weights + lora + activations + logits + workspace;
     }
+
+    /**
+     * What one step adds on top of weights, LoRA parameters and optimizer state: the activations
+     * kept for backward, the logits and the LoRA gradients (a quarter of {@link #lora}). This is
+     * what {@code bench tuning --memory} measures.
+     */
+    public long stepWorkingSet() {
+      return activations + logits + lora / 4;
+    }
   }
 
   private MemoryPlan() {}
