@@ -54,6 +54,9 @@ public final class BenchTuningCommand implements Callable<Integer> {
   @Option(names = "--activation-checkpointing", description = "Time steps with activation checkpointing too.")
   boolean checkpointing;
 
+  @Option(names = "--compare-ops", description = "Also time the reference op sequences (before the backward-speed work), alternating rep by rep with the current ones.")
+  boolean compareOps;
+
   @Option(names = "--profile", paramLabel = "FILE", description = "Record the last timed step with torch's profiler (Chrome trace JSON).")
   Path profile;
 
@@ -88,14 +91,15 @@ public final class BenchTuningCommand implements Callable<Integer> {
       out.printf("model %s: %s, %.1fM parameters, LoRA %,d trainable; seq len %d%n", preset, cfg,
           cfg.parameterCount() / 1e6, a.parameterCount(), seqLen);
       List<TuningBench.Result> rs = new ArrayList<>(TuningBench.run(model, a, microBatches, seqLen, reps, 7, false,
-          checkpointing ? null : profile));
+          compareOps, checkpointing ? null : profile));
       if (checkpointing) {
-        rs.addAll(TuningBench.run(model, a, microBatches, seqLen, reps, 7, true, profile));
+        rs.addAll(TuningBench.run(model, a, microBatches, seqLen, reps, 7, true, false, profile));
       }
       for (TuningBench.Result r : rs) {
-        out.printf("micro-batch %3d%s: step %.3f s, %.0f tokens/s; forward-only %.3f s; backward/forward %.2f;"
+        out.printf("micro-batch %3d%s%s: step %.3f s, %.0f tokens/s; forward-only %.3f s; backward/forward %.2f;"
                 + " peak RSS %d MiB%n", r.microBatch(), r.checkpointing() ? " (activation checkpointing)" : "",
-            r.stepSeconds(), r.tokensPerSecond(), r.forwardSeconds(), r.backwardOverForward(), r.peakRssMib());
+            compareOps ? " [" + r.ops() + " ops]" : "", r.stepSeconds(), r.tokensPerSecond(), r.forwardSeconds(),
+            r.backwardOverForward(), r.peakRssMib());
       }
       model.close();
     }

@@ -21,8 +21,8 @@ import tallrec.lora.LoraAdapter;
 public final class TuningBench {
 
   /** One micro-batch size's measurement (best of the repetitions after one warm-up). */
-  public record Result(int microBatch, int seqLen, boolean checkpointing, double forwardSeconds, double stepSeconds,
-      long peakRssMib) {
+  public record Result(int microBatch, int seqLen, boolean checkpointing, String ops, double forwardSeconds,
+      double stepSeconds, long peakRssMib) {
     public long tokens() {
       return (long) microBatch * seqLen;
     }
@@ -54,46 +54,59 @@ public final class TuningBench {
 
   public static List<Result> run(LlamaModel model, LoraAdapter adapter, int[] microBatches, int seqLen, int reps,
       long seed) {
-    return run(model, adapter, microBatches, seqLen, reps, seed, false, null);
+    return run(model, adapter, microBatches, seqLen, reps, seed, false, false, null);
   }
 
   /**
    * @param checkpointing train with activation checkpointing
+   * @param compareOps also time the reference op sequences ({@link LlamaModel#referenceOps}),
+   *     alternating with the current ones rep by rep, so both see the same machine load
    * @param profile when not null, the last timed training step is recorded by torch's profiler
    *     into this Chrome-trace JSON file
    */
   public static List<Result> run(LlamaModel model, LoraAdapter adapter, int[] microBatches, int seqLen, int reps,
-      long seed, boolean checkpointing, Path profile) {
+      long seed, boolean checkpointing, boolean compareOps, Path profile) {
     List<Result> out = new ArrayList<>();
     AdamW opt = new AdamW(adapter.parameters(), adapter.manager(), 0.9, 0.999, 1e-8, 0.0);
+    boolean[] variants = compareOps ? new boolean[] {true, false} : new boolean[] {false};
     try {
       opt.zeroGradients();
       Random r = new Random(seed);
       for (int micro : microBatches) {
         List<TrainExample> batch = randomBatch(model, micro, seqLen, r);
-        double fwd = Double.MAX_VALUE;
-        double step = Double.MAX_VALUE;
+        double[] fwd = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] step = {Double.MAX_VALUE, Double.MAX_VALUE};
         for (int rep = 0; rep <= reps; rep++) {
-          long t0 = System.nanoTime();
-          try (NDManager scope = model.manager().getParentManager().newSubManager()) {
-            CausalLmLoss.value(CausalLmLoss.compute(model, scope, batch, true, 0, 1.0, false).loss());
-          }
-          boolean profiled = profile != null && rep == reps;
-          if (profiled) {
-            JniUtils.startProfile(false, true, false);
-          }
-          long t1 = System.nanoTime();
-          step(model, adapter, opt, batch, checkpointing, rep);
-          long t2 = System.nanoTime();
-          if (profiled) {
-            JniUtils.stopProfile(profile.toString());
-          }
-          if (rep > 0) {
-            fwd = Math.min(fwd, (t1 - t0) / 1e9);
-            step = Math.min(step, (t2 - t1) / 1e9);
+          for (int v = 0; v < variants.length; v++) {
+            LlamaModel.referenceOps = variants[v];
+            try {
+              long t0 = System.nanoTime();
+              try (NDManager scope = model.manager().getParentManager().newSubManager()) {
+                CausalLmLoss.value(CausalLmLoss.compute(model, scope, batch, true, 0, 1.0, false).loss());
+              }
+              boolean profiled = profile != null && rep == reps && v == variants.length - 1;
+              if (profiled) {
+                JniUtils.startProfile(false, true, false);
+              }
+              long t1 = System.nanoTime();
+              step(model, adapter, opt, batch, checkpointing, rep);
+              long t2 = System.nanoTime();
+              if (profiled) {
+                JniUtils.stopProfile(profile.toString());
+              }
+              if (rep > 0) {
+                fwd[v] = Math.min(fwd[v], (t1 - t0) / 1e9);
+                step[v] = Math.min(step[v], (t2 - t1) / 1e9);
+              }
+            } finally {
+              LlamaModel.referenceOps = false;
+            }
           }
         }
-        out.add(new Result(micro, seqLen, checkpointing, fwd, step, ScoringBench.peakRssMib()));
+        for (int v = 0; v < variants.length; v++) {
+          out.add(new Result(micro, seqLen, checkpointing, variants[v] ? "reference" : "current", fwd[v], step[v],
+              ScoringBench.peakRssMib()));
+        }
       }
       return out;
     } finally {

@@ -20,6 +20,39 @@ import tallrec.lora.LoraFixtures;
  */
 class ActivationCheckpointingTest {
 
+  /**
+   * Backward computes gradients only for what requires them: after a training step no base array
+   * (embeddings, norms, projections, the LM head) requires or holds a gradient, every LoRA A/B does.
+   */
+  @Test
+  void onlyTheLoraParametersRequireAndGetGradients() {
+    try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
+      LoraAdapter a = LoraAdapter.attach(l.model, new LoraConfig(4, 8, 0.05, List.of("q_proj", "v_proj"), ""), 3);
+      LoraFixtures.randomize(a, 5, 0.05); // B != 0, so A's gradients are not zero either
+      List<TrainExample> ex = new ArrayList<>();
+      for (RecFixtures.Sample s : RecFixtures.movieLens(2, 0)) {
+        ex.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
+      }
+      try (NDManager scope = root.newSubManager()) {
+        CausalLmLoss.forwardBackward(l.model, scope, ex, true, l.tokenizer.eosId(), 1.0, false, 1);
+      }
+      int frozen = 0;
+      for (java.util.Map.Entry<String, NDArray> e : l.model.baseWeights().entrySet()) {
+        assertTrue(!ai.djl.pytorch.jni.JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) e.getValue()),
+            e.getKey() + " requires a gradient");
+        frozen++;
+      }
+      assertEquals(2 + 2 * 5 + 1 + 7 * 5, frozen, "tied head: embeddings, norms, 35 projections");
+      for (NDArray p : a.parameters()) {
+        assertTrue(ai.djl.pytorch.jni.JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) p));
+        try (NDArray g = p.getGradient()) {
+          assertTrue(g.abs().sum().getFloat() > 0, "no gradient reached a LoRA parameter");
+        }
+      }
+      a.detach(l.model);
+    }
+  }
+
   @Test
   void gradientsWithAndWithoutCheckpointingAreEqual() {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
