@@ -133,6 +133,25 @@ class TuneCommandTest {
     assertEquals(a, logWithoutTimings(killed));
   }
 
+  /** --activation-checkpointing recomputes layers in backward: same gradients, so the same adapter bytes. */
+  @Test
+  void activationCheckpointingTrainsTheSameAdapter() throws Exception {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    List<String> common = List.of("tune", "--stage", "rec", "--model", model,
+        "--train", recJson(tmp, "rec_train.json", 6, 0).toString(), "--valid", recJson(tmp, "rec_valid.json", 4, 100).toString(),
+        "--max-steps", "2", "--batch", "6", "--micro-batch", "3", "--lr", "5e-3", "--eval-every", "2",
+        "--cutoff-len", "320", "--master", "local[1]");
+    Path plain = tmp.resolve("plain");
+    Path ckpt = tmp.resolve("ckpt");
+    run(concat(common, "--out", plain.toString()));
+    run(concat(common, "--out", ckpt.toString(), "--activation-checkpointing"));
+    String manifest = Files.readString(ckpt.resolve("_MANIFEST.json"));
+    assertTrue(java.util.regex.Pattern.compile("\"activation-checkpointing\"\\s*:\\s*true").matcher(manifest).find(),
+        manifest);
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(plain.resolve("adapter_model.safetensors")),
+        Files.readAllBytes(ckpt.resolve("adapter_model.safetensors"))), "adapters differ");
+  }
+
   static List<String> concat(List<String> a, String... more) {
     List<String> out = new java.util.ArrayList<>(a);
     out.addAll(List.of(more));
