@@ -89,6 +89,9 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--patience") Integer patience;
   @Option(names = "--checkpoint-every") Integer checkpointEvery;
   @Option(names = "--max-grad-norm") Double maxGradNorm;
+  @Option(names = "--activation-checkpointing", arity = "0..1", fallbackValue = "true",
+      description = "Recompute each decoder layer in backward instead of keeping its activations (tune.activation-checkpointing).")
+  Boolean activationCheckpointing;
 
   @Override
   public Integer call() throws Exception {
@@ -111,6 +114,7 @@ public final class TuneCommand implements Callable<Integer> {
     flags.put("tune.patience", patience);
     flags.put("tune.checkpoint-every", checkpointEvery);
     flags.put("tune.max-grad-norm", maxGradNorm);
+    flags.put("tune.activation-checkpointing", activationCheckpointing);
     flags.put("tune.plan-gpu-gib", gpuGib);
     TallRecConf conf = common.resolve(flags);
     Config c = conf.section("tune");

@@ -45,6 +45,11 @@ class TuneCommandTest {
 
   /** TALLRec-format JSON (as the reference's train.json) with a planted rule: liked target iff it is in the preference list's genre. */
   static Path recJson(Path dir, String name, int n, int offset) throws Exception {
+    return recJson(dir, name, n, offset, "movie");
+  }
+
+  /** As above for any domain noun (movie, book). */
+  static Path recJson(Path dir, String name, int n, int offset, String noun) throws Exception {
     String[] a = {"\"Alpha Star (1990)\"", "\"Alpha Moon (1991)\"", "\"Alpha Sun (1992)\""};
     String[] b = {"\"Beta Rock (1980)\"", "\"Beta Tree (1981)\"", "\"Beta Lake (1982)\""};
     JsonArray out = new JsonArray();
@@ -54,7 +59,7 @@ class TuneCommandTest {
       List<String> hist = List.of(a[i % 3], b[(i + 1) % 3]);
       List<Integer> labels = List.of(likesA ? 1 : 0, likesA ? 0 : 1);
       int label = likesA == targetA ? 1 : 0;
-      RecPrompt p = RecPrompt.of("movie", hist, labels, targetA ? a[(i + 2) % 3] : b[(i + 2) % 3], label);
+      RecPrompt p = RecPrompt.of(noun, hist, labels, targetA ? a[(i + 2) % 3] : b[(i + 2) % 3], label);
       JsonObject o = new JsonObject();
       o.addProperty("instruction", p.instruction());
       o.addProperty("input", p.input());
@@ -62,8 +67,142 @@ class TuneCommandTest {
       out.add(o);
     }
     Path f = dir.resolve(name);
+    Files.createDirectories(f.getParent());
     Files.writeString(f, out.toString());
     return f;
+  }
+
+  /** The log lines without their timing fields (what a repeat must reproduce exactly). */
+  static List<String> logWithoutTimings(Path adapterDir) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(adapterDir.resolve("train_log.jsonl"))) {
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      for (String k : List.of("tokens_per_s", "step_s", "elapsed_s")) {
+        o.remove(k);
+      }
+      out.add(o.toString());
+    }
+    return out;
+  }
+
+  /**
+   * Kill-and-resume through the CLI: a child JVM runs {@code tune} and is halted abruptly
+   * (Runtime.halt, as kill -9: no finally blocks, no shutdown hooks) right after step 3, when the
+   * last checkpoint is step 2's; {@code tune --resume} then finishes the run. The adapter file is
+   * byte-identical to an uninterrupted run's and the training logs agree on every step's loss,
+   * learning rate, gradient norm and validation AUC.
+   */
+  @Test
+  void resumeAfterAKilledProcessEqualsAnUninterruptedRun() throws Exception {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    String train = recJson(tmp, "rec_train.json", 8, 0).toString();
+    String valid = recJson(tmp, "rec_valid.json", 8, 100).toString();
+    List<String> common = List.of("tune", "--stage", "rec", "--model", model, "--train", train, "--valid", valid,
+        "--max-steps", "6", "--batch", "4", "--micro-batch", "2", "--lr", "5e-3", "--warmup-steps", "1",
+        "--eval-every", "2", "--checkpoint-every", "2", "--patience", "0", "--cutoff-len", "320", "--seed", "7",
+        "--master", "local[1]");
+    Path full = tmp.resolve("full");
+    run(concat(common, "--out", full.toString()));
+
+    Path killed = tmp.resolve("killed");
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
+    cmd.addAll(List.of("-Xmx2g", "-Dtallrec.tune.halt-after-step=3", "-cp", System.getProperty("java.class.path"),
+        TallRecCli.class.getName()));
+    cmd.addAll(concat(common, "--out", killed.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.txt").toFile())
+        .start();
+    assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "child JVM did not end");
+    String childLog = Files.readString(tmp.resolve("killed.txt"));
+    assertEquals(137, p.exitValue(), childLog);
+    assertTrue(childLog.contains("halting the JVM after step 3"), childLog);
+    assertTrue(Files.notExists(killed), "a killed run must not commit its output");
+    Path work = Path.of(killed + ".work");
+    assertEquals(3, Files.readAllLines(work.resolve("train_log.jsonl")).size());
+    assertTrue(Files.readString(work.resolve("checkpoint/state.json")).contains("\"step\":2"));
+
+    CliRun r = CliRun.of(concat(common, "--out", killed.toString(), "--resume").toArray(String[]::new));
+    assertEquals(0, r.rc(), r.err());
+    assertTrue(r.err().contains("resuming from step 2 of 6"), r.err());
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(full.resolve("adapter_model.safetensors")),
+        Files.readAllBytes(killed.resolve("adapter_model.safetensors"))), "adapter tensors differ");
+    List<String> a = logWithoutTimings(full);
+    assertEquals(6, a.size());
+    assertEquals(a, logWithoutTimings(killed));
+  }
+
+  /** --activation-checkpointing recomputes layers in backward: same gradients, so the same adapter bytes. */
+  @Test
+  void activationCheckpointingTrainsTheSameAdapter() throws Exception {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    List<String> common = List.of("tune", "--stage", "rec", "--model", model,
+        "--train", recJson(tmp, "rec_train.json", 6, 0).toString(), "--valid", recJson(tmp, "rec_valid.json", 4, 100).toString(),
+        "--max-steps", "2", "--batch", "6", "--micro-batch", "3", "--lr", "5e-3", "--eval-every", "2",
+        "--cutoff-len", "320", "--master", "local[1]");
+    Path plain = tmp.resolve("plain");
+    Path ckpt = tmp.resolve("ckpt");
+    run(concat(common, "--out", plain.toString()));
+    run(concat(common, "--out", ckpt.toString(), "--activation-checkpointing"));
+    String manifest = Files.readString(ckpt.resolve("_MANIFEST.json"));
+    assertTrue(java.util.regex.Pattern.compile("\"activation-checkpointing\"\\s*:\\s*true").matcher(manifest).find(),
+        manifest);
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(plain.resolve("adapter_model.safetensors")),
+        Files.readAllBytes(ckpt.resolve("adapter_model.safetensors"))), "adapters differ");
+  }
+
+  static List<String> concat(List<String> a, String... more) {
+    List<String> out = new java.util.ArrayList<>(a);
+    out.addAll(List.of(more));
+    return out;
+  }
+
+  static String run(List<String> args) {
+    return run(args.toArray(String[]::new));
+  }
+
+  /**
+   * The paper's cross-domain study: --train and --valid given twice (movie and book sets). Both
+   * domains' examples are shuffled into the same steps and trained on; the validation AUC pools
+   * both domains and is logged per domain too; the manifest counts each domain's inputs.
+   */
+  @Test
+  void crossDomainTrainsOnBothDomainsAndValidatesOnBoth() throws Exception {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    Path out = tmp.resolve("cross");
+    run("tune", "--stage", "rec", "--model", model,
+        "--train", recJson(tmp, "train/movie.json", 8, 0, "movie").toString(),
+        "--train", recJson(tmp, "train/book.json", 6, 50, "book").toString(),
+        "--valid", recJson(tmp, "valid/movie.json", 6, 100, "movie").toString(),
+        "--valid", recJson(tmp, "valid/book.json", 6, 150, "book").toString(),
+        "--out", out.toString(), "--max-steps", "4", "--batch", "7", "--micro-batch", "4", "--eval-every", "2",
+        "--cutoff-len", "320", "--master", "local[1]");
+    JsonObject m = JsonParser.parseString(Files.readString(out.resolve("_MANIFEST.json"))).getAsJsonObject();
+    JsonObject rows = m.getAsJsonObject("row_counts");
+    assertEquals(8, rows.get("train_examples:movie").getAsInt(), rows.toString());
+    assertEquals(6, rows.get("train_examples:book").getAsInt(), rows.toString());
+    assertEquals(6, rows.get("valid_examples:movie").getAsInt(), rows.toString());
+    assertEquals(6, rows.get("valid_examples:book").getAsInt(), rows.toString());
+    // 4 steps of 7 = two epochs of the 14 examples: each example trained on twice.
+    JsonObject trained = JsonParser.parseString(m.getAsJsonObject("properties").get("trained_examples_by_domain")
+        .getAsString()).getAsJsonObject();
+    assertEquals(16, trained.get("movie").getAsInt(), trained.toString());
+    assertEquals(12, trained.get("book").getAsInt(), trained.toString());
+    List<JsonObject> log = Files.readAllLines(out.resolve("train_log.jsonl")).stream()
+        .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(4, log.size());
+    int mixedSteps = 0;
+    for (JsonObject step : log) {
+      JsonObject by = step.getAsJsonObject("examples_by_domain");
+      assertEquals(7, by.entrySet().stream().mapToInt(e -> e.getValue().getAsInt()).sum(), step.toString());
+      mixedSteps += by.has("movie") && by.has("book") ? 1 : 0;
+    }
+    assertTrue(mixedSteps > 0, "no step mixed the domains: " + log);
+    JsonObject eval = log.get(1);
+    assertTrue(eval.has("valid_auc"), eval.toString());
+    JsonObject auc = eval.getAsJsonObject("valid_auc_by_domain");
+    assertTrue(auc.has("movie") && auc.has("book"), eval.toString());
   }
 
   @Test

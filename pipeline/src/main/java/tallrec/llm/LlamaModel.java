@@ -41,6 +41,8 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray ropeSin;
   private final NDArray eps;
   private final NDArray attnScale;
+  private final NDArray minusHalf;
+  private final NDArray rotateHalf;
 
   /** One decoder layer's parameters. Projections are replaceable (adapters). */
   static final class Layer {
@@ -95,6 +97,10 @@ public final class LlamaModel implements AutoCloseable {
     this.ropeSin = manager.create(table[1], new Shape(config.maxPositions, config.headDim));
     this.eps = manager.full(new Shape(), (float) config.rmsNormEps, DataType.FLOAT32);
     this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), DataType.FLOAT32);
+    this.minusHalf = manager.full(new Shape(), -0.5f, DataType.FLOAT32);
+    // In the weights' type (F64 in the finite-difference tests): matmul does not promote.
+    this.rotateHalf = manager.create(rotateHalfMatrix(config.headDim), new Shape(config.headDim, config.headDim))
+        .toType(embed.getDataType(), false);
   }
 
   private Linear dense(WeightSource w, String name, int out, int in) {
@@ -157,6 +163,35 @@ public final class LlamaModel implements AutoCloseable {
     return Collections.unmodifiableMap(m);
   }
 
+  /**
+   * Every base-model array by its checkpoint name (embeddings, norms, dense projection weights;
+   * an adapter's wrapped projections contribute their base weight): what must stay frozen.
+   */
+  public Map<String, NDArray> baseWeights() {
+    Map<String, NDArray> m = new LinkedHashMap<>();
+    m.put("model.embed_tokens.weight", embed);
+    for (int l = 0; l < layers.size(); l++) {
+      m.put("model.layers." + l + ".input_layernorm.weight", layers.get(l).inputNorm);
+      m.put("model.layers." + l + ".post_attention_layernorm.weight", layers.get(l).postNorm);
+    }
+    m.put("model.norm.weight", finalNorm);
+    for (Map.Entry<String, Linear> e : linears().entrySet()) {
+      Linear x = e.getValue();
+      while (!(x instanceof DenseLinear) && x instanceof Wrapper w) {
+        x = w.wrapped();
+      }
+      if (x instanceof DenseLinear dl) {
+        m.putIfAbsent(e.getKey() + ".weight", dl.weight());
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** A projection that wraps another (e.g. LoRA around a dense layer). */
+  public interface Wrapper {
+    Linear wrapped();
+  }
+
   /** Replaces one projection (e.g. with a LoRA wrapper around it); returns the new one. */
   public Linear replaceLinear(String name, UnaryOperator<Linear> wrap) {
     if (name.equals(lmHead.name())) {
@@ -186,28 +221,9 @@ public final class LlamaModel implements AutoCloseable {
     int t = batch.length;
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
-    // Positions: count of real tokens before this one in its row (so padding never shifts them).
     long[] pos = new long[b * t];
     float[] mask = new float[b * t * s];
-    for (int r = 0; r < b; r++) {
-      int next = cache == null ? 0 : cache.nextPosition[r];
-      for (int q = 0; q < t; q++) {
-        int i = r * t + q;
-        pos[i] = Math.min(next, config.maxPositions - 1);
-        if (batch.valid[i]) {
-          if (next >= config.maxPositions) {
-            throw new IllegalArgumentException("sequence longer than the model's context of "
-                + config.maxPositions + " positions");
-          }
-          next++;
-        }
-        for (int k = 0; k < s; k++) {
-          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
-          boolean allowed = (keyReal && k <= past + q) || k == past + q;
-          mask[(i) * s + k] = allowed ? 0f : MASKED;
-        }
-      }
-    }
+    positionsAndMask(batch, cache, pos, mask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
     NDArray h;
     NDArray cos;
@@ -240,6 +256,84 @@ public final class LlamaModel implements AutoCloseable {
       cache.append(batch);
     }
     return hidden;
+  }
+
+  /**
+   * Positions (count of real tokens before this one in its row, so padding never shifts them) and
+   * the additive causal + padding mask [b, 1, t, past + t] of a batch.
+   */
+  private void positionsAndMask(TokenBatch batch, KvCache cache, long[] pos, float[] mask) {
+    int b = batch.batch;
+    int t = batch.length;
+    int past = cache == null ? 0 : cache.seen;
+    int s = past + t;
+    for (int r = 0; r < b; r++) {
+      int next = cache == null ? 0 : cache.nextPosition[r];
+      for (int q = 0; q < t; q++) {
+        int i = r * t + q;
+        pos[i] = Math.min(next, config.maxPositions - 1);
+        if (batch.valid[i]) {
+          if (next >= config.maxPositions) {
+            throw new IllegalArgumentException("sequence longer than the model's context of "
+                + config.maxPositions + " positions");
+          }
+          next++;
+        }
+        for (int k = 0; k < s; k++) {
+          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
+          boolean allowed = (keyReal && k <= past + q) || k == past + q;
+          mask[(i) * s + k] = allowed ? 0f : MASKED;
+        }
+      }
+    }
+  }
+
+  /**
+   * A batch's inputs to the decoder stack, for training code that runs the layers one by one
+   * (activation checkpointing): the embedded tokens [b, t, hidden], the rotary tables and the
+   * additive mask, all in the scope given to {@link #prepare}.
+   */
+  public static final class Prepared {
+    public final NDArray embedded;
+    final NDArray cos;
+    final NDArray sin;
+    final NDArray mask;
+
+    Prepared(NDArray embedded, NDArray cos, NDArray sin, NDArray mask) {
+      this.embedded = embedded;
+      this.cos = cos;
+      this.sin = sin;
+      this.mask = mask;
+    }
+  }
+
+  /** Embeds a (cache-free) batch and builds its rotary tables and mask, in {@code scope}. */
+  public Prepared prepare(NDManager scope, TokenBatch batch) {
+    int b = batch.batch;
+    int t = batch.length;
+    long[] pos = new long[b * t];
+    float[] mask = new float[b * t * t];
+    positionsAndMask(batch, null, pos, mask);
+    NDArray ids = scope.create(batch.ids);
+    NDArray posArr = scope.create(pos);
+    NDArray h = own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize);
+    NDArray cos = own(ropeCos.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
+    NDArray sin = own(ropeSin.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
+    return new Prepared(h, cos, sin, scope.create(mask, new Shape(b, 1, t, t)));
+  }
+
+  public int numLayers() {
+    return layers.size();
+  }
+
+  /** Decoder layer {@code l} on hidden states x [b, t, hidden]; every result lands in x's manager. */
+  public NDArray layerForward(int l, NDArray x, Prepared p) {
+    return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null);
+  }
+
+  /** The final RMSNorm (its result in h's manager). */
+  public NDArray finalNorm(NDArray h) {
+    return rmsNorm(h, finalNorm);
   }
 
   /** Hidden states of selected rows: row r's position {@code index[r]}, as [batch, hidden]. */
@@ -302,16 +396,50 @@ public final class LlamaModel implements AutoCloseable {
     return h.add(L.down.forward(act));
   }
 
+  /**
+   * The op sequences before the backward-speed work (rmsNorm by division, rotate_half by split,
+   * neg and concat): {@code bench tuning --compare-ops} times them side by side with the current
+   * ones. Same values up to rounding.
+   */
+  public static volatile boolean referenceOps = false;
+
+  /**
+   * x * rsqrt(mean(x²) + eps) * weight. Multiplying by the [.., 1] reciprocal (not dividing by the
+   * RMS) keeps backward to two full-size products: a division's gradient costs three.
+   */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray rms = x.mul(x).mean(new int[] {-1}, true).add(eps).sqrt();
-    return x.div(rms).mul(weight);
+    NDArray ms = x.mul(x).mean(new int[] {-1}, true).add(eps);
+    if (referenceOps) {
+      return x.div(ms.sqrt()).mul(weight);
+    }
+    return x.mul(ms.pow(minusHalf)).mul(weight);
   }
 
-  /** x*cos + rotate_half(x)*sin with rotate_half(x) = [-x2, x1] (HF layout). */
+  /**
+   * x*cos + rotate_half(x)*sin with rotate_half(x) = [-x2, x1] (HF layout). rotate_half is a
+   * product with a constant signed permutation [hd, hd] (exact: one ±1 term per output): one
+   * small matmul forward and one backward, instead of split + neg + concat and their gradients.
+   */
   private NDArray rope(NDArray x, NDArray cos, NDArray sin) {
-    NDList halves = x.split(2, 3);
-    NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+    NDArray rotated;
+    if (referenceOps) {
+      NDList halves = x.split(2, 3);
+      rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+    } else {
+      rotated = x.matMul(rotateHalf);
+    }
     return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  /** P with x·P = rotate_half(x) = [-x2, x1] over the last axis (hd × hd). */
+  static float[] rotateHalfMatrix(int hd) {
+    int half = hd / 2;
+    float[] p = new float[hd * hd];
+    for (int j = 0; j < half; j++) {
+      p[(j + half) * hd + j] = -1f; // out[j] = -x[j + half]
+      p[j * hd + j + half] = 1f; // out[j + half] = x[j]
+    }
+    return p;
   }
 
   private static NDArray own(NDArray a, NDManager m) {

@@ -16,13 +16,14 @@ import tallrec.llm.Linear;
  * and the dropout keep-factor are torch-owned 0-d arrays (a Java number on the gradient path
  * corrupts autograd, see the DJL notes).
  */
-public final class LoraLinear implements Linear {
+public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper {
 
   private final DenseLinear base;
   private final NDArray aT;
   private final NDArray bT;
   private final NDArray scale;
   private final NDArray keep;
+  private final NDArray keepTimesScale;
   private final float dropout;
   private final LoraAdapter owner;
   private boolean merged;
@@ -34,6 +35,7 @@ public final class LoraLinear implements Linear {
     NDManager m = aT.getManager();
     this.scale = m.full(new Shape(), (float) scale, aT.getDataType());
     this.keep = m.full(new Shape(), (float) (1.0 / (1.0 - dropout)), aT.getDataType());
+    this.keepTimesScale = m.full(new Shape(), (float) (scale / (1.0 - dropout)), aT.getDataType());
     this.dropout = (float) dropout;
     this.owner = owner;
   }
@@ -54,6 +56,11 @@ public final class LoraLinear implements Linear {
   }
 
   public DenseLinear base() {
+    return base;
+  }
+
+  @Override
+  public Linear wrapped() {
     return base;
   }
 
@@ -81,7 +88,13 @@ public final class LoraLinear implements Linear {
     if (owner.training() && dropout > 0) {
       NDManager m = x.getManager();
       NDArray mask = m.randomUniform(0f, 1f, x.getShape(), x.getDataType()).gte(dropout).toType(x.getDataType(), false);
-      in = x.mul(mask).mul(keep);
+      if (tallrec.llm.LlamaModel.referenceOps) {
+        in = x.mul(mask).mul(keep);
+      } else {
+        // The mask carries no gradient: folding 1/(1-p) and alpha/r into it leaves one product with
+        // the activation on the gradient path instead of three.
+        return y.add(x.mul(mask.mul(keepTimesScale)).matMul(aT).matMul(bT));
+      }
     }
     return y.add(in.matMul(aT).matMul(bT).mul(scale));
   }

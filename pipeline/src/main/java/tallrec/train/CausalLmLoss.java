@@ -1,8 +1,12 @@
 package tallrec.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import tallrec.llm.LlamaModel;
@@ -17,7 +21,11 @@ import tallrec.llm.TokenBatch;
 public final class CausalLmLoss {
 
   /** The loss array (in the scope, on the gradient path when built inside a collector) and its parts. */
-  public record Result(NDArray loss, int predictedTokens, int tokens) {}
+  public record Result(NDArray loss, int predictedTokens, int tokens, double lossValue) {
+    public Result(NDArray loss, int predictedTokens, int tokens) {
+      this(loss, predictedTokens, tokens, Double.NaN);
+    }
+  }
 
   private CausalLmLoss() {}
 
@@ -32,6 +40,15 @@ public final class CausalLmLoss {
    */
   public static Result compute(LlamaModel model, NDManager scope, List<TrainExample> examples,
       boolean trainOnInputs, int padId, double weight, boolean keepGraph) {
+    Targets tg = targets(examples, trainOnInputs, padId);
+    NDArray hidden = model.forward(scope, tg.batch, null, keepGraph);
+    return new Result(loss(model, hidden, tg, weight), tg.count, tg.tokens);
+  }
+
+  /** A right-padded batch and its next-token targets and weights. */
+  private record Targets(TokenBatch batch, long[] targets, float[] weights, int count, int tokens) {}
+
+  private static Targets targets(List<TrainExample> examples, boolean trainOnInputs, int padId) {
     List<int[]> seqs = new ArrayList<>(examples.size());
     for (TrainExample e : examples) {
       seqs.add(e.ids());
@@ -57,14 +74,113 @@ public final class CausalLmLoss {
     if (count == 0) {
       throw new IllegalArgumentException("micro-batch has no token to predict (all labels masked)");
     }
-    NDArray hidden = model.forward(scope, batch, null, keepGraph);
+    return new Targets(batch, targets, w, count, tokens);
+  }
+
+  /** The weighted mean loss of final hidden states [b, t, hidden] (in hidden's manager). */
+  private static NDArray loss(LlamaModel model, NDArray hidden, Targets tg, double weight) {
+    NDManager scope = hidden.getManager();
+    int b = tg.batch.batch;
+    int t = tg.batch.length;
     NDArray logits = model.logits(hidden);
     NDArray logp = logits.logSoftmax(-1);
-    NDArray tgt = scope.create(targets, new Shape(b, t, 1));
+    NDArray tgt = scope.create(tg.targets, new Shape(b, t, 1));
     NDArray picked = logp.gather(tgt, -1);
-    NDArray wArr = scope.create(w, new Shape(b, t, 1)).toType(picked.getDataType(), false);
-    NDArray factor = scope.full(new Shape(), (float) (-weight / count), picked.getDataType());
-    NDArray loss = picked.mul(wArr).sum().mul(factor);
-    return new Result(loss, count, tokens);
+    NDArray wArr = scope.create(tg.weights, new Shape(b, t, 1)).toType(picked.getDataType(), false);
+    NDArray factor = scope.full(new Shape(), (float) (-weight / tg.count), picked.getDataType());
+    return picked.mul(wArr).sum().mul(factor);
+  }
+
+  /**
+   * Forward and backward of one micro-batch: the gradients of every parameter that requires them
+   * (the LoRA A and B) accumulate; returns the loss (its value only: the graph is gone).
+   *
+   * <p>Before decoder layer l runs, torch's RNG is seeded from {@code (dropoutSeed, l)}, so the
+   * adapter's dropout masks are a function of the seed and the layer alone, whichever way the
+   * layers are run. With {@code checkpointing} (activation checkpointing, as HF's
+   * gradient_checkpointing): the layers first run without recording a graph, keeping only each
+   * layer's input; the loss is back-propagated to the last layer's input; then, from the top, each
+   * layer is re-run with recording from its kept input and back-propagated with the incoming
+   * gradient (torch's {@code backward(output, grad)}), which yields the gradient for the layer
+   * below. Peak memory is then the layer inputs plus one layer's graph plus the LM head's, instead
+   * of every layer's graph, for about one more forward of compute.
+   */
+  public static Result forwardBackward(LlamaModel model, NDManager scope, List<TrainExample> examples,
+      boolean trainOnInputs, int padId, double weight, boolean checkpointing, int dropoutSeed) {
+    Targets tg = targets(examples, trainOnInputs, padId);
+    int layers = model.numLayers();
+    double value;
+    if (!checkpointing) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LlamaModel.Prepared p = model.prepare(scope, tg.batch);
+        NDArray h = p.embedded;
+        for (int l = 0; l < layers; l++) {
+          seedLayer(dropoutSeed, l);
+          h = model.layerForward(l, h, p);
+        }
+        NDArray loss = loss(model, model.finalNorm(h), tg, weight);
+        gc.backward(loss);
+        value = value(loss);
+      }
+      return new Result(null, tg.count, tg.tokens, value);
+    }
+    tallrec.lora.GradMode.off();
+    // 1. Forward without a graph (autograd is off outside a collector), keeping each layer's input.
+    LlamaModel.Prepared p = model.prepare(scope, tg.batch);
+    NDArray[] inputs = new NDArray[layers + 1];
+    inputs[0] = p.embedded;
+    for (int l = 0; l < layers; l++) {
+      try (NDManager work = scope.newSubManager()) {
+        NDArray x = inputs[l];
+        x.attach(work);
+        seedLayer(dropoutSeed, l);
+        NDArray out = model.layerForward(l, x, p);
+        x.attach(scope);
+        out.attach(scope);
+        inputs[l + 1] = out;
+      }
+    }
+    // 2. The head: loss from the last layer's output, back-propagated to that output.
+    NDArray grad;
+    try (NDManager work = scope.newSubManager()) {
+      NDArray top = inputs[layers];
+      top.attach(work);
+      top.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray loss = loss(model, model.finalNorm(top), tg, weight);
+        gc.backward(loss);
+        value = value(loss);
+      }
+      grad = top.getGradient();
+      grad.attach(scope);
+    }
+    // 3. Each layer again, top down, with a graph: backward(output, incoming gradient).
+    for (int l = layers - 1; l >= 0; l--) {
+      try (NDManager work = scope.newSubManager()) {
+        NDArray x = inputs[l];
+        x.attach(work);
+        boolean below = l > 0;
+        if (below) {
+          x.setRequiresGradient(true);
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          seedLayer(dropoutSeed, l);
+          NDArray out = model.layerForward(l, x, p);
+          JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
+        }
+        grad.close();
+        if (below) {
+          grad = x.getGradient();
+          grad.attach(scope);
+        }
+      }
+    }
+    return new Result(null, tg.count, tg.tokens, value);
+  }
+
+  static void seedLayer(int dropoutSeed, int layer) {
+    long h = dropoutSeed * 0x9E3779B97F4A7C15L + layer * 0xBF58476D1CE4E5B9L;
+    h ^= h >>> 29;
+    Engine.getInstance().setRandomSeed((int) (h & 0x7fffffff));
   }
 }

@@ -7,12 +7,22 @@ import tallrec.lora.LoraConfig;
 
 /**
  * A device-memory estimate for one LoRA training step: frozen weights, LoRA parameters with their
- * gradients and AdamW moments (F32), activations kept for backward at micro-batch × sequence
- * length, and the LM head's logits. Activations per token and layer are counted from the tensors
- * this decoder keeps for backward: about 20·hidden + 5·ffn + 3·heads·seq elements (norms, q/k/v,
- * rotary, attention scores/probabilities, SwiGLU's gate/up/product, residuals) plus the LoRA
- * inputs; with activation checkpointing only each layer's input is kept and one layer is
- * recomputed at a time. An estimate (±20 %), not a measurement: it leaves a workspace margin.
+ * gradients and AdamW moments (F32), the activations a step holds, and the LM head's logits.
+ *
+ * <p>The activation model counts what this decoder's forward creates and holds until backward
+ * (every intermediate of the NDArray code, per token and layer, in elements): RMSNorms 3·hidden
+ * each; q, k, v, o projections; rotary 4 per q/k element; q·scale, attention output and its
+ * reshape copy; GQA's repeated k/v; scores, masked scores and probabilities 3·heads·seq; SwiGLU's
+ * gate, sigmoid, SiLU, up and product 5·ffn; residuals. That is 10·hidden + 8·qDim + 6·kvDim
+ * + 5·ffn + 3·heads·seq (+ 2·qDim with GQA), plus per LoRA-wrapped projection
+ * 4.25·in + 2·out + r (dropout's uniform draw, boolean and float mask, scaled mask, masked input,
+ * the A and B products, the sum); backward adds one layer's worth of gradients at a time. The head
+ * holds 4·vocab F32 per token at its peak (logits, log-softmax, and the two gradients of the
+ * same size in backward). With activation checkpointing only each layer's input is kept, plus one
+ * layer's activations (recomputed in backward) with their gradients, and the head's; the peak
+ * counts both, since the allocator keeps freed blocks cached.
+ * Checked against measured peaks with {@code bench tuning --memory} (see the README); the 1 GiB
+ * margin is for workspace and fragmentation.
  */
 public final class MemoryPlan {
 
@@ -21,6 +31,15 @@ public final class MemoryPlan {
       long logits, long workspace) {
     public long total() {
       return weights + lora + activations + logits + workspace;
+    }
+
+    /**
+     * What one step adds on top of weights, LoRA parameters and optimizer state: the activations
+     * kept for backward, the logits and the LoRA gradients (a quarter of {@link #lora}). This is
+     * what {@code bench tuning --memory} measures.
+     */
+    public long stepWorkingSet() {
+      return activations + logits + lora / 4;
     }
   }
 
@@ -35,32 +54,52 @@ public final class MemoryPlan {
     long weights = c.parameterCount() * weightBytes;
     long loraParams = 0;
     for (String t : lora.targets()) {
-      long in = switch (t) {
-        case "o_proj" -> c.qDim();
-        case "down_proj" -> c.intermediateSize;
-        default -> c.hiddenSize;
-      };
-      long out = switch (t) {
-        case "q_proj" -> c.qDim();
-        case "k_proj", "v_proj" -> c.kvDim();
-        case "gate_proj", "up_proj" -> c.intermediateSize;
-        default -> c.hiddenSize;
-      };
-      loraParams += (long) lora.r() * (in + out);
+      long[] io = inOut(c, t);
+      loraParams += (long) lora.r() * (io[0] + io[1]);
     }
     loraParams *= c.numLayers;
     // parameter + gradient + AdamW m and v, all F32
     long loraBytes = loraParams * 4 * 4;
     long tokens = (long) micro * seq;
-    long perTokenLayer = 20L * c.hiddenSize + 5L * c.intermediateSize + 3L * c.numHeads * seq
-        + 2L * lora.targets().size() * c.hiddenSize;
-    long activations = checkpointing
-        ? tokens * ((long) c.numLayers * c.hiddenSize + perTokenLayer) * actBytes
-        : tokens * perTokenLayer * c.numLayers * actBytes;
-    // logits, log-softmax and its gradient, in F32
-    long logits = tokens * c.vocabSize * 4L * 3;
+    long d = c.hiddenSize;
+    long perTokenLayer = 10L * d + 8L * c.qDim() + 6L * c.kvDim() + 5L * c.intermediateSize
+        + 3L * c.numHeads * seq + (c.numHeads > c.numKvHeads ? 2L * c.qDim() : 0);
+    for (String t : lora.targets()) {
+      long[] io = inOut(c, t);
+      perTokenLayer += (17L * io[0]) / 4 + 2L * io[1] + lora.r();
+    }
+    // logits, log-softmax and, in backward, the gradients of both; in F32
+    long logits = tokens * c.vocabSize * 4L * 4;
+    long activations;
+    // Backward adds the gradients of one layer's activations while it differentiates that layer:
+    // one more layer's worth at the peak.
+    if (checkpointing) {
+      // Layer inputs kept, plus one recomputed layer's graph and its gradients (measured: about
+      // 1.5 layers' worth, as the gradients are freed while backward walks the graph). The head's
+      // graph comes and goes separately, but a caching allocator (glibc's heap here, PyTorch's on
+      // a GPU) keeps the layer-sized blocks it freed, so the peak is the sum, not the max.
+      activations = tokens * ((long) (c.numLayers + 1) * d + 3 * perTokenLayer / 2) * actBytes;
+    } else {
+      activations = tokens * perTokenLayer * (c.numLayers + 1) * actBytes;
+    }
     long workspace = 1L << 30;
     return new Estimate(micro, seq, checkpointing, weights, loraBytes, activations, logits, workspace);
+  }
+
+  /** {in, out} features of a target projection. */
+  static long[] inOut(LlamaConfig c, String t) {
+    long in = switch (t) {
+      case "o_proj" -> c.qDim();
+      case "down_proj" -> c.intermediateSize;
+      default -> c.hiddenSize;
+    };
+    long out = switch (t) {
+      case "q_proj" -> c.qDim();
+      case "k_proj", "v_proj" -> c.kvDim();
+      case "gate_proj", "up_proj" -> c.intermediateSize;
+      default -> c.hiddenSize;
+    };
+    return new long[] {in, out};
   }
 
   /** A table over micro-batch sizes with and without checkpointing, and the recommendation. */

@@ -44,7 +44,24 @@ public final class Trainer {
     public boolean resume;
     /** Test hook: throw {@link SimulatedCrash} right after step N (and its checkpoint). */
     public int crashAfterStep = -1;
+    /**
+     * Test hook: end the JVM abruptly ({@code Runtime.halt(137)}: no finally blocks, no shutdown
+     * hooks, as {@code kill -9}) right after step N and its checkpoint, if any.
+     */
+    public int haltAfterStep = -1;
+    /** Domain (or source) of each training example, parallel to the training list; null = one group. */
+    public List<String> groups;
     public PrintStream progress = System.err;
+
+    public Options haltAfterStep(int s) {
+      this.haltAfterStep = s;
+      return this;
+    }
+
+    public Options groups(List<String> g) {
+      this.groups = g == null ? null : List.copyOf(g);
+      return this;
+    }
 
     public Options workDir(Path p) {
       this.workDir = p;
@@ -102,6 +119,10 @@ public final class Trainer {
       TuneSettings settings, int padId, Options options) {
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
+    }
+    if (options.groups != null && options.groups.size() != train.size()) {
+      throw new IllegalArgumentException("groups (" + options.groups.size() + ") must parallel the training examples ("
+          + train.size() + ")");
     }
     this.model = model;
     this.adapter = adapter;
@@ -167,21 +188,23 @@ public final class Trainer {
         int micro = (to - from + s.microBatch() - 1) / s.microBatch();
         double lossSum = 0;
         long stepTokens = 0;
+        java.util.Map<String, Integer> stepGroups = new java.util.TreeMap<>();
+        if (o.groups != null) {
+          for (int i = from; i < to; i++) {
+            stepGroups.merge(o.groups.get(order[i]), 1, Integer::sum);
+          }
+        }
         adapter.train(true);
         for (int j = 0; j < micro; j++) {
           List<TrainExample> chunk = new ArrayList<>();
           for (int i = from + j * s.microBatch(); i < Math.min(to, from + (j + 1) * s.microBatch()); i++) {
             chunk.add(train.get(order[i]));
           }
-          Engine.getInstance().setRandomSeed(dropoutSeed(s.seed(), st.step, j));
           try (NDManager scope = root.getParentManager().newSubManager()) {
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              CausalLmLoss.Result r = CausalLmLoss.compute(model, scope, chunk, s.trainOnInputs(), padId,
-                  1.0 / micro, true);
-              gc.backward(r.loss());
-              lossSum += CausalLmLoss.value(r.loss());
-              stepTokens += r.tokens();
-            }
+            CausalLmLoss.Result r = CausalLmLoss.forwardBackward(model, scope, chunk, s.trainOnInputs(), padId,
+                1.0 / micro, s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
+            lossSum += r.lossValue();
+            stepTokens += r.tokens();
           }
         }
         adapter.train(false);
@@ -211,7 +234,7 @@ public final class Trainer {
           }
         }
         st.elapsed = elapsedBefore + (System.nanoTime() - runStart) / 1e9;
-        log(st, epoch, lossSum, lr, norm, stepTokens / stepSeconds, metric, stepSeconds);
+        log(st, epoch, lossSum, lr, norm, stepTokens / stepSeconds, metric, stepSeconds, stepGroups);
         progress(st, total, epoch, lossSum, lr, stepTokens / stepSeconds, metric, firstStep);
         boolean last = st.step >= total || st.stopped;
         if (ckpt != null && ((s.checkpointEvery() > 0 && st.step % s.checkpointEvery() == 0) || last)) {
@@ -219,6 +242,11 @@ public final class Trainer {
         }
         if (st.step == o.crashAfterStep) {
           throw new SimulatedCrash(st.step, st.losses);
+        }
+        if (st.step == o.haltAfterStep) {
+          o.progress.printf("halting the JVM after step %d (test hook)%n", st.step);
+          o.progress.flush();
+          Runtime.getRuntime().halt(137);
         }
       }
       if (st.bestValues != null) {
@@ -231,6 +259,27 @@ public final class Trainer {
       adapter.train(false);
       opt.close();
     }
+  }
+
+  /**
+   * How many examples of each group the first {@code steps} optimizer steps trained on (replays
+   * the seeded per-epoch shuffles, so it holds for resumed runs too).
+   */
+  public java.util.Map<String, Integer> examplesByGroup(int steps) {
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    if (o.groups == null) {
+      return out;
+    }
+    int n = train.size();
+    int spe = s.stepsPerEpoch(n);
+    for (int step = 0; step < steps; step++) {
+      int[] order = permutation(n, s.seed(), step / spe);
+      int from = (step % spe) * s.batch();
+      for (int i = from; i < Math.min(n, from + s.batch()); i++) {
+        out.merge(o.groups.get(order[i]), 1, Integer::sum);
+      }
+    }
+    return out;
   }
 
   static int[] permutation(int n, long seed, int epoch) {
@@ -255,7 +304,7 @@ public final class Trainer {
   }
 
   private void log(State st, int epoch, double loss, double lr, double norm, double tokPerSec, Double metric,
-      double stepSeconds) throws IOException {
+      double stepSeconds, java.util.Map<String, Integer> groups) throws IOException {
     if (o.workDir == null) {
       return;
     }
@@ -267,8 +316,15 @@ public final class Trainer {
     j.addProperty("grad_norm", norm);
     j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
     j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
+    if (!groups.isEmpty()) {
+      j.add("examples_by_domain", new Gson().toJsonTree(groups));
+    }
     if (metric != null) {
       j.addProperty(validator.metric(), metric);
+      java.util.Map<String, Double> byGroup = validator.lastByGroup();
+      if (!byGroup.isEmpty()) {
+        j.add(validator.metric() + "_by_domain", new Gson().toJsonTree(byGroup));
+      }
       j.addProperty("best_" + validator.metric(), st.best);
       j.addProperty("best_step", st.bestStep);
     }

@@ -31,18 +31,24 @@ public final class TuneData {
    * fields, so a list of them ships to the Spark task that trains.
    */
   public record Labeled(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
-      String targetText, String instruction, String input, String response, int label) implements Serializable {
+      String targetText, String instruction, String input, String response, int label, String domain)
+      implements Serializable {
 
-    /** A TALLRec sample rebuilt from its rendered items (oldest history first). */
+    /** A TALLRec sample rebuilt from its rendered items (oldest history first); its domain is the noun. */
     public static Labeled rec(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
         String targetText, String response, int label) {
       return new Labeled(id, noun, new ArrayList<>(historyTexts), new ArrayList<>(historyLabels), targetText, null, null,
-          response, label);
+          response, label, noun);
     }
 
-    /** A fixed Alpaca-format prompt (instruction + optional input). */
+    /** A fixed Alpaca-format prompt (instruction + optional input); no domain until {@link #withDomain}. */
     public static Labeled fixed(String id, String instruction, String input, String response, int label) {
-      return new Labeled(id, null, List.of(), List.of(), null, instruction, input, response, label);
+      return new Labeled(id, null, List.of(), List.of(), null, instruction, input, response, label, null);
+    }
+
+    /** The same sample tagged with a domain (or source name), for per-domain counts and metrics. */
+    public Labeled withDomain(String d) {
+      return new Labeled(id, noun, historyTexts, historyLabels, targetText, instruction, input, response, label, d);
     }
 
     public SamplePrompt prompt() {
@@ -80,7 +86,8 @@ public final class TuneData {
         throw new IllegalArgumentException("sample " + r.getString(0) + ": no prompt noun for domain '" + r.getString(1)
             + "' (add tallrec.domains." + r.getString(1) + ")");
       }
-      out.add(Labeled.rec(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4), r.getString(5), r.getInt(6)));
+      out.add(Labeled.rec(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4), r.getString(5), r.getInt(6))
+          .withDomain(r.getString(1)));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));
@@ -97,16 +104,31 @@ public final class TuneData {
     return out;
   }
 
-  /** Reads any of the supported inputs by its name: *.json is Alpaca JSON, anything else Parquet samples. */
+  /**
+   * Reads any of the supported inputs by its name: *.json is Alpaca JSON (domain = the file name
+   * without .json), anything else Parquet samples (domain = the samples' domain column).
+   */
   public static List<Labeled> read(SparkSession spark, String path, String split, Map<String, String> nouns) {
     if (path.endsWith(".json")) {
-      return readAlpacaJson(new Path(path), spark.sparkContext().hadoopConfiguration());
+      String name = new Path(path).getName();
+      String domain = name.substring(0, name.length() - ".json".length());
+      List<Labeled> out = new ArrayList<>();
+      for (Labeled l : readAlpacaJson(new Path(path), spark.sparkContext().hadoopConfiguration())) {
+        out.add(l.withDomain(domain));
+      }
+      return out;
     }
     return readSamples(spark, path, split, nouns);
   }
 
   /** Tokenized training examples; those that cannot fit cutoff even without history are counted in {@code skipped[0]}. */
   public static List<TrainExample> examples(List<Labeled> data, Tokenizer tok, int cutoff, int[] skipped) {
+    return examples(data, tok, cutoff, skipped, null);
+  }
+
+  /** As above; {@code domains}, when not null, receives each kept example's domain (parallel to the result). */
+  public static List<TrainExample> examples(List<Labeled> data, Tokenizer tok, int cutoff, int[] skipped,
+      List<String> domains) {
     List<TrainExample> out = new ArrayList<>(data.size());
     for (Labeled l : data) {
       TruncatablePrompt p = l.prompt();
@@ -115,6 +137,9 @@ public final class TuneData {
         skipped[0]++;
       } else {
         out.add(e);
+        if (domains != null) {
+          domains.add(l.domain() == null ? "" : l.domain());
+        }
       }
     }
     return out;

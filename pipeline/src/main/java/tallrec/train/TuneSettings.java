@@ -17,12 +17,24 @@ import tallrec.lora.LoraConfig;
  * @param patience stop after this many evaluations without improvement; 0 = never
  * @param checkpointEvery write a resumable checkpoint every N steps; 0 = only at the end
  * @param maxGradNorm clip the global gradient norm to this; 0 = no clipping
+ * @param activationCheckpointing recompute each decoder layer's forward during backward instead of
+ *     keeping its activations (less memory, about one more forward of compute)
  */
 public record TuneSettings(
     int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps, double weightDecay,
     double beta1, double beta2, double eps, double maxGradNorm, int cutoffLen, boolean trainOnInputs,
     long seed, int evalEvery, int patience, int checkpointEvery, int evalBatch, int loraR, double loraAlpha,
-    double loraDropout, List<String> targets) implements Serializable {
+    double loraDropout, List<String> targets, boolean activationCheckpointing) implements Serializable {
+
+  /** Without activation checkpointing. */
+  public TuneSettings(int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps,
+      double weightDecay, double beta1, double beta2, double eps, double maxGradNorm, int cutoffLen,
+      boolean trainOnInputs, long seed, int evalEvery, int patience, int checkpointEvery, int evalBatch, int loraR,
+      double loraAlpha, double loraDropout, List<String> targets) {
+    this(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps, maxGradNorm, cutoffLen,
+        trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha, loraDropout, targets,
+        false);
+  }
 
   public TuneSettings {
     if (batch <= 0 || microBatch <= 0 || microBatch > batch) {
@@ -52,14 +64,21 @@ public record TuneSettings(
         c.getDouble("adam-eps"), c.getDouble("max-grad-norm"), c.getInt("cutoff-len"), c.getBoolean("train-on-inputs"),
         c.getLong("seed"), c.getInt("eval-every"), c.getInt("patience"), c.getInt("checkpoint-every"),
         c.getInt("eval-batch"), c.getInt("lora-r"), c.getDouble("lora-alpha"), c.getDouble("lora-dropout"),
-        c.getStringList("targets"));
+        c.getStringList("targets"), c.hasPath("activation-checkpointing") && c.getBoolean("activation-checkpointing"));
+  }
+
+  /** A copy with activation checkpointing on or off. */
+  public TuneSettings withActivationCheckpointing(boolean on) {
+    return new TuneSettings(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
+        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
+        loraDropout, targets, on);
   }
 
   /** A copy with other step limits (tests, benches). */
   public TuneSettings withSteps(int newEpochs, int newMaxSteps) {
     return new TuneSettings(newEpochs, newMaxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
         maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets);
+        loraDropout, targets, activationCheckpointing);
   }
 
   public int stepsPerEpoch(int examples) {

@@ -142,7 +142,8 @@ public final class Tuning {
       LlamaCheckpoints.Loaded loaded = LlamaCheckpoints.load(localPath(q.model()), lo, root);
       int cutoff = Math.min(s.cutoffLen(), loaded.model.config().maxPositions);
       int[] skipped = {0};
-      List<TrainExample> train = TuneData.examples(trainData, loaded.tokenizer, cutoff, skipped);
+      List<String> domains = new ArrayList<>();
+      List<TrainExample> train = TuneData.examples(trainData, loaded.tokenizer, cutoff, skipped, domains);
       int pad = loaded.tokenizer.padId() >= 0 ? loaded.tokenizer.padId() : loaded.tokenizer.eosId();
       LoraAdapter adapter = q.init() != null
           ? LoraAdapter.load(loaded.model, localPath(q.init()))
@@ -164,13 +165,29 @@ public final class Tuning {
       progress.printf("tune %s: %d training examples (%d skipped: too long for cutoff %d), %d validation; LoRA %s,"
               + " %,d trainable parameters; untuned %s %.4f%n", q.stage(), train.size(), skipped[0], cutoff, validCount,
           adapter.config(), adapter.parameterCount(), validator == null ? "-" : validator.metric(), initial);
-      Trainer.Result r = new Trainer(loaded.model, adapter, train, validator, s, pad,
-          new Trainer.Options().workDir(work).resume(q.resume()).progress(progress)).run();
+      Trainer trainer = new Trainer(loaded.model, adapter, train, validator, s, pad,
+          new Trainer.Options().workDir(work).resume(q.resume()).progress(progress).groups(domains)
+              // Test hooks (see TuneCommandTest): an exception, or an abrupt JVM halt, after step N.
+              .crashAfterStep(Integer.getInteger("tallrec.tune.crash-after-step", -1))
+              .haltAfterStep(Integer.getInteger("tallrec.tune.halt-after-step", -1)));
+      Trainer.Result r = trainer.run();
+      Map<String, Integer> trainedByDomain = trainer.examplesByGroup(r.steps());
+      Map<String, Integer> trainByDomain = counts(domains);
+      List<String> validDomains = new ArrayList<>();
+      for (TuneData.Labeled l : validData) {
+        validDomains.add(String.valueOf(l.domain()));
+      }
+      Map<String, Integer> validByDomain = counts(validDomains);
+      if (trainByDomain.size() > 1 || validByDomain.size() > 1) {
+        progress.printf("domains: training examples %s, trained on (with repeats) %s, validation %s%n", trainByDomain,
+            trainedByDomain, validByDomain);
+      }
       java.nio.file.Path local = work.resolve("adapter");
       Trainer.deleteTree(local);
       adapter.save(local);
       Files.copy(work.resolve(Trainer.LOG_FILE), local.resolve(Trainer.LOG_FILE));
-      Path out = commit(conf, q, local, r, train.size(), validCount, adapter.parameterCount(), initial);
+      Path out = commit(conf, q, local, r, train.size(), validCount, adapter.parameterCount(), initial, trainByDomain,
+          trainedByDomain, validByDomain);
       loaded.close();
       return new Outcome(out, r, train.size(), validCount, skipped[0], initial, adapter.parameterCount());
     } catch (IOException e) {
@@ -178,8 +195,17 @@ public final class Tuning {
     }
   }
 
+  static Map<String, Integer> counts(List<String> keys) {
+    Map<String, Integer> m = new java.util.TreeMap<>();
+    for (String k : keys) {
+      m.merge(k, 1, Integer::sum);
+    }
+    return m;
+  }
+
   private static Path commit(Configuration conf, Request q, java.nio.file.Path local, Trainer.Result r, int trainN,
-      int validN, long params, double initial) throws IOException {
+      int validN, long params, double initial, Map<String, Integer> trainByDomain, Map<String, Integer> trainedByDomain,
+      Map<String, Integer> validByDomain) throws IOException {
     Path out = new Path(q.out());
     Path target = Fs.of(out, conf).makeQualified(out);
     try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
@@ -196,8 +222,12 @@ public final class Tuning {
           .property("untuned_metric", Double.toString(initial))
           .property("stopped_early", Boolean.toString(r.stoppedEarly()))
           .property("lora_parameters", Long.toString(params))
+          .property("trained_examples_by_domain", new com.google.gson.Gson().toJson(trainedByDomain))
           .rows("train_examples", trainN)
           .rows("valid_examples", validN);
+      // Per domain (the samples' domain column; a JSON file's name): the cross-domain study's inputs.
+      trainByDomain.forEach((d, n) -> m.rows("train_examples:" + d, n));
+      validByDomain.forEach((d, n) -> m.rows("valid_examples:" + d, n));
       for (String p : q.train()) {
         input(m, "train", p, conf);
       }

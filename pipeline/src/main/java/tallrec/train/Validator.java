@@ -12,4 +12,9 @@ public interface Validator {
   boolean higherIsBetter();
 
   double evaluate(LlamaModel model, LoraAdapter adapter);
+
+  /** The metric per domain (or source) of the last {@link #evaluate}, when the data has several; else empty. */
+  default java.util.Map<String, Double> lastByGroup() {
+    return java.util.Map.of();
+  }
 }

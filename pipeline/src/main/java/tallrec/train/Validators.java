@@ -23,7 +23,13 @@ public final class Validators {
         throw new IllegalArgumentException("validation sample " + l.prompt().id() + " has no Yes/No label");
       }
     }
+    java.util.Set<String> domains = new java.util.TreeSet<>();
+    for (TuneData.Labeled l : valid) {
+      domains.add(String.valueOf(l.domain()));
+    }
     return new Validator() {
+      private java.util.Map<String, Double> byGroup = java.util.Map.of();
+
       @Override
       public String metric() {
         return "valid_auc";
@@ -36,27 +42,64 @@ public final class Validators {
 
       @Override
       public double evaluate(LlamaModel model, LoraAdapter adapter) {
-        return auc(model, tok, valid, maxPromptTokens, batch);
+        double[] scores = scores(model, tok, valid, maxPromptTokens, batch);
+        int[] labels = new int[valid.size()];
+        for (int i = 0; i < labels.length; i++) {
+          labels[i] = valid.get(i).label();
+        }
+        if (domains.size() > 1) {
+          // Cross-domain validation: the pooled AUC drives early stopping; each domain's is logged.
+          java.util.Map<String, Double> m = new java.util.TreeMap<>();
+          for (String d : domains) {
+            java.util.List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+              if (d.equals(String.valueOf(valid.get(i).domain()))) {
+                idx.add(i);
+              }
+            }
+            double[] s = new double[idx.size()];
+            int[] y = new int[idx.size()];
+            for (int i = 0; i < s.length; i++) {
+              s[i] = scores[idx.get(i)];
+              y[i] = labels[idx.get(i)];
+            }
+            m.put(d, RankAuc.auc(s, y));
+          }
+          byGroup = m;
+        }
+        return RankAuc.auc(scores, labels);
+      }
+
+      @Override
+      public java.util.Map<String, Double> lastByGroup() {
+        return byGroup;
       }
     };
   }
 
   /** AUC of the model (with whatever adapter it carries) on labeled samples. */
   public static double auc(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch) {
+    int[] labels = new int[data.size()];
+    for (int i = 0; i < data.size(); i++) {
+      labels[i] = data.get(i).label();
+    }
+    return RankAuc.auc(scores(model, tok, data, maxPromptTokens, batch), labels);
+  }
+
+  /** P(Yes) of each sample, in order. */
+  static double[] scores(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch) {
     YesNoScorer scorer = new YesNoScorer(model, tok,
         new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens));
     List<tallrec.prompt.SamplePrompt> prompts = new ArrayList<>();
-    int[] labels = new int[data.size()];
     for (int i = 0; i < data.size(); i++) {
       prompts.add(data.get(i).prompt());
-      labels[i] = data.get(i).label();
     }
     List<YesNoScorer.Score> s = scorer.score(prompts);
     double[] scores = new double[s.size()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = s.get(i).score;
     }
-    return RankAuc.auc(scores, labels);
+    return scores;
   }
 
   /** Mean next-token loss over held-out examples (token-weighted), lower is better. */
