@@ -176,9 +176,11 @@ public final class ExperimentRunner {
     }
     try {
       for (JsonNode st : JSON.readTree(Fs.readString(file, conf)).path("stages")) {
-        JsonNode sec = st.has("seconds_when_run") ? st.get("seconds_when_run") : st.get("seconds");
-        if (sec != null && !"failed".equals(st.path("status").asText()) && sec.asDouble() > 0) {
-          lastRunSeconds.put(st.path("label").asText(), sec.asDouble());
+        String status = st.path("status").asText();
+        if ("ran".equals(status)) {
+          lastRunSeconds.put(st.path("label").asText(), st.path("seconds").asDouble());
+        } else if ("skipped".equals(status) && st.has("seconds_when_run")) {
+          lastRunSeconds.put(st.path("label").asText(), st.get("seconds_when_run").asDouble());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -197,7 +199,7 @@ public final class ExperimentRunner {
     ArrayNode st = root.putArray("stages");
     for (StepRecord r : records) {
       st.addObject().put("name", r.stage()).put("label", r.label()).put("output", r.output())
-          .put("status", r.status()).put("seconds", Math.round(r.seconds() * 10) / 10.0);
+          .put("status", r.status()).put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
       Double earlier = lastRunSeconds.get(r.label());
       if (r.status().equals("skipped") && earlier != null) {
         // The report's provenance wants what each output cost, also when this run reused it.
