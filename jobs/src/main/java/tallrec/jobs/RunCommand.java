@@ -97,9 +97,7 @@ public final class RunCommand implements Callable<Integer> {
       return out;
     }
     for (Row r : spark.read().parquet(metrics.toString()).collectAsList()) {
-      out.add(new Metric(r.getAs("model"), r.getAs("variant"), r.getAs("train_domain"), r.getAs("test_domain"),
-          r.<Integer>getAs("k"), r.<Integer>getAs("seed"), r.<Double>getAs("auc"), r.<Long>getAs("n"),
-          r.<Long>getAs("n_pos")));
+      out.add(Metric.fromRow(r));
     }
     return out;
   }

@@ -15,6 +15,13 @@ public record Metric(String model, String variant, String trainDomain, String te
     return RowFactory.create(model, variant, trainDomain, testDomain, k, seed, auc, n, nPos);
   }
 
+  /** A row of {@link tallrec.data.Schemas#METRICS} (columns by name, so any column order reads). */
+  public static Metric fromRow(Row r) {
+    return new Metric(r.getAs("model"), r.getAs("variant"), r.getAs("train_domain"), r.getAs("test_domain"),
+        r.<Integer>getAs("k"), r.<Integer>getAs("seed"), r.<Double>getAs("auc"), r.<Long>getAs("n"),
+        r.<Long>getAs("n_pos"));
+  }
+
   /** The group this metric was computed on, for messages. */
   public String group() {
     return describe(model, variant, trainDomain, testDomain, k, seed);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -551,10 +550,5 @@ public final class ExperimentPlan {
     Map<String, Object> outMap = new LinkedHashMap<>();
     m.forEach((k, v) -> outMap.put(com.typesafe.config.ConfigUtil.quoteString(k), v));
     return outMap;
-  }
-
-  /** The distinct dataset names, for messages. */
-  public Set<String> datasets() {
-    return new LinkedHashSet<>(domains.keySet());
   }
 }

@@ -307,10 +307,8 @@ public final class Report {
     Dataset<Row> df = spark.read().parquet(p.toString());
     Schemas.require(df.schema(), Schemas.METRICS, "metrics at " + arg);
     List<Metric> ms = new ArrayList<>();
-    for (Row r : df.select("model", "variant", "train_domain", "test_domain", "k", "seed", "auc", "n", "n_pos")
-        .collectAsList()) {
-      ms.add(new Metric(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getInt(5),
-          r.getDouble(6), r.getLong(7), r.getLong(8)));
+    for (Row r : df.collectAsList()) {
+      ms.add(Metric.fromRow(r));
     }
     String split = null;
     Path json = new Path(p.getParent(), "metrics.json");
