@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,8 +145,8 @@ public final class ExperimentPlan {
         switch (v) {
           case "tallrec" -> planRecTuning(v, alpaca);
           case "rt" -> planRecTuning(v, null);
-          case "at" -> planScores("at", alpaca, "alpaca", 0, 0, List.of(alpaca));
-          default -> planScores("icl", null, "none", 0, 0, List.of());
+          case "at" -> planScores("at", alpaca, "alpaca", 0, 0, List.of(alpaca), untunedScoreDomains(rec));
+          default -> planScores("icl", null, "none", 0, 0, List.of(), untunedScoreDomains(rec));
         }
       }
     }
@@ -393,10 +394,32 @@ public final class ExperimentPlan {
           String label = variant + " train=" + trainLabel + " K=" + k + " seed=" + seed;
           steps.add(new Step(Stage.TUNE, label, adapter, json(settings), upstream, List.of(),
               cfg -> tune("rec", trainPaths, validPaths, adapter, alpaca, tune, cfg), content));
-          planScores(variant, adapter, trainLabel, k, seed, List.of(adapter));
+          planScores(variant, adapter, trainLabel, k, seed, List.of(adapter), scoreDomains(rec, train));
         }
       }
     }
+  }
+
+  /**
+   * {@code rec-tuning.score-on}: {@code all} scores every tuned adapter on every dataset (what the
+   * cross-domain study needs); {@code trained} only on the datasets it was tuned on, which halves
+   * scoring in a two-domain grid whose entries do not compare domains.
+   */
+  private List<String> scoreDomains(Config rec, List<String> trained) {
+    String on = rec.getString("score-on");
+    return switch (on) {
+      case "all" -> List.copyOf(domains.keySet());
+      case "trained" -> trained;
+      default -> throw new IllegalArgumentException(
+          "experiment.rec-tuning.score-on: unknown '" + on + "'; expected all or trained");
+    };
+  }
+
+  /** AT and ICL are tuned on no K-shot set: with score-on = trained they go where train-domains' sets go. */
+  private List<String> untunedScoreDomains(Config rec) {
+    Set<String> union = new LinkedHashSet<>();
+    trainDomainSets(rec).forEach(union::addAll);
+    return scoreDomains(rec, List.copyOf(union));
   }
 
   /** {@code rec-tuning.train-domains}: lists of dataset names tuned on together; empty = each dataset alone. */
@@ -439,10 +462,11 @@ public final class ExperimentPlan {
     return localPath(new Path(out, "work/" + rel));
   }
 
-  /** Scores one adapter (or the base model) on every dataset's evaluation splits. */
-  private void planScores(String variant, Path adapter, String trainLabel, int k, int seed, List<Path> tuned) {
+  /** Scores one adapter (or the base model) on the evaluation splits of the given datasets. */
+  private void planScores(String variant, Path adapter, String trainLabel, int k, int seed, List<Path> tuned,
+      List<String> on) {
     Config score = exp.getConfig("score").withFallback(conf.section("score"));
-    for (String d : domains.keySet()) {
+    for (String d : on) {
       Path samples = new Path(out, "data/" + d + "/samples");
       Path scores = new Path(out, "scores/" + variant + "/" + trainLabel + "/k" + k + "/seed" + seed + "/" + d);
       List<Path> upstream = new ArrayList<>(tuned);
