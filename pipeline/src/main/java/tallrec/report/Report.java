@@ -76,20 +76,30 @@ public final class Report {
     ObjectNode inputs = ctx.putObject("inputs");
     ArrayNode metricsIn = inputs.putArray("metrics");
     List<Metric> metrics = new ArrayList<>();
-    Map<List<Object>, String> seen = new HashMap<>();
+    Map<List<Object>, Map.Entry<String, Metric>> seen = new HashMap<>();
     List<Path> metricsDirs = new ArrayList<>();
     TreeSet<String> splits = new TreeSet<>();
     for (String arg : q.metrics()) {
       MetricsInput in = readMetrics(spark, arg, conf);
+      int added = 0;
       for (Metric m : in.metrics()) {
         List<Object> key = List.of(m.model(), m.variant(), m.trainDomain(), m.testDomain(), m.k(), m.seed());
-        String before = seen.putIfAbsent(key, arg);
-        if (before != null) {
-          throw new IllegalArgumentException("Metric " + m.group() + " appears twice: in " + before + " and " + arg);
+        Map.Entry<String, Metric> before = seen.putIfAbsent(key, Map.entry(arg, m));
+        if (before == null) {
+          metrics.add(m);
+          added++;
+        } else if (!before.getValue().equals(m)) {
+          // Grid entries share the runs whose settings coincide, so their metrics repeat the same
+          // row; one that differs comes from another run and would be averaged in as a fake seed.
+          throw new IllegalArgumentException("Metric " + m.group() + " appears twice with different values: in "
+              + before.getKey() + " (AUC " + before.getValue().auc() + ", n " + before.getValue().n() + ") and "
+              + arg + " (AUC " + m.auc() + ", n " + m.n() + ")");
         }
       }
-      metrics.addAll(in.metrics());
       ObjectNode o = metricsIn.addObject().put("path", arg).put("rows", in.metrics().size());
+      if (added < in.metrics().size()) {
+        o.put("rows_also_in_earlier_inputs", in.metrics().size() - added);
+      }
       if (in.split() != null) {
         o.put("split", in.split());
         splits.add(in.split());

@@ -1,6 +1,7 @@
 package tallrec.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,30 @@ class ReportTest {
     m.add(new Metric("a,\"b\"", "v", "movie", "movie", 16, 3, 0.1 + 0.2, 7, 3));
     List<Metric> back = MetricsCsv.read(MetricsCsv.write(m), "test");
     assertEquals(m.stream().sorted(tallrec.eval.SeedSummary.ORDER).toList(), back);
+  }
+
+  @Test
+  void gridEntriesSharingARunCountItOnceAndAConflictingCopyIsRejected(@TempDir Path tmp) throws Exception {
+    var spark = LocalSpark.get();
+    List<Metric> all = ReportFixture.metrics();
+    // Two grid entries' evaluations: the second repeats beta's K = 64 rows (a shared tuning) and adds one.
+    List<Metric> second = new ArrayList<>(all.stream().filter(m -> m.model().equals("beta") && m.k() == 64).toList());
+    second.add(new Metric("beta", "", "movie", "movie", 256, 0, 0.8, 100, 40));
+    Path a = ReportFixture.writeMetrics(spark, all, tmp.resolve("eval/rq1"));
+    Path b = ReportFixture.writeMetrics(spark, second, tmp.resolve("eval/rq2"));
+    Report.Result res = Report.run(spark, new Report.Request(List.of(a.toString(), b.toString()), List.of(),
+        tmp.resolve("report").toString(), "Grid"), Report.Settings.defaults());
+    assertEquals(14, res.metricRows());
+    String md = Files.readString(tmp.resolve("report/README.md"));
+    assertTrue(md.contains("75.00 ± 1.00"), md); // beta K = 64 still averages 3 seeds, not 6
+
+    List<Metric> conflicting = List.of(new Metric("beta", "", "movie", "movie", 64, 1, 0.5, 100, 40));
+    Path c = ReportFixture.writeMetrics(spark, conflicting, tmp.resolve("eval/other"));
+    var e = assertThrows(IllegalArgumentException.class, () -> Report.run(spark, new Report.Request(
+        List.of(a.toString(), c.toString()), List.of(), tmp.resolve("report2").toString(), "Grid"),
+        Report.Settings.defaults()));
+    assertTrue(e.getMessage().contains("model=beta, train_domain=movie, test_domain=movie, k=64, seed=1"), e.getMessage());
+    assertTrue(e.getMessage().contains("AUC 0.75") && e.getMessage().contains("AUC 0.5"), e.getMessage());
   }
 
   @Test
