@@ -88,7 +88,7 @@ public final class Report {
         if (before == null) {
           metrics.add(m);
           added++;
-        } else if (!before.getValue().equals(m)) {
+        } else if (!sameRun(before.getValue(), m)) {
           // Grid entries share the runs whose settings coincide, so their metrics repeat the same
           // row; one that differs comes from another run and would be averaged in as a fake seed.
           throw new IllegalArgumentException("Metric " + m.group() + " appears twice with different values: in "
@@ -155,6 +155,15 @@ public final class Report {
     diff(SUMMARY_CSV, exists(new Path(dir, SUMMARY_CSV), conf) ? readText(new Path(dir, SUMMARY_CSV), conf) : null,
         r.summaryCsv(), diffs);
     return diffs;
+  }
+
+  /**
+   * Whether two metrics rows with the same key describe the same scores: the same counts and an AUC
+   * equal up to summation order (each grid entry's {@code evaluate} re-sums the shared scores, and
+   * MLlib's sums can differ in the last bit).
+   */
+  static boolean sameRun(Metric a, Metric b) {
+    return a.n() == b.n() && a.nPos() == b.nPos() && Math.abs(a.auc() - b.auc()) <= 1e-12;
   }
 
   /** The per-seed metrics and context of a written report. */
