@@ -124,15 +124,20 @@ public final class MetricCharts {
   /** Methods evaluated on a domain they were not trained on (the paper's RQ3). */
   public static List<CrossDomain> crossDomainMethods(List<SeedSummary> all) {
     Map<Table3.Method, List<SeedSummary>> by = new TreeMap<>();
-    Set<Table3.Method> crossed = new TreeSet<>();
+    Map<Table3.Method, Set<Integer>> crossedKs = new TreeMap<>();
     for (SeedSummary s : all) {
       Table3.Method m = new Table3.Method(s.model(), s.variant());
       by.computeIfAbsent(m, x -> new ArrayList<>()).add(s);
       if (!Table3.inDomain(s)) {
-        crossed.add(m);
+        crossedKs.computeIfAbsent(m, x -> new TreeSet<>()).add(s.k());
       }
     }
-    return crossed.stream().map(m -> new CrossDomain(m, by.get(m))).toList();
+    // Only the K at which the method was tested across domains: its in-domain runs at other K
+    // (an RQ2 sweep beside RQ3) belong to Table 3 and the ablation, not to Figure 4.
+    return crossedKs.entrySet().stream().map(e -> new CrossDomain(e.getKey(), by.get(e.getKey()).stream()
+        .filter(s -> e.getValue().contains(s.k()) && !s.trainDomain().equalsIgnoreCase("none")
+            && !s.trainDomain().equalsIgnoreCase("alpaca"))
+        .toList())).toList();
   }
 
   /** Bars per (train domain, test domain) of each cross-domain method, at the K most combinations share. */
