@@ -18,7 +18,7 @@ class CommittedReportsTest {
   static final Path EXPORTS = Paths.get("..", "notebooks-export");
 
   /** The reports that must be there (notebooks-export/README.md lists how each is made). */
-  static final List<String> REQUIRED = List.of("demo", "movielens100k");
+  static final List<String> REQUIRED = List.of("demo", "movielens100k", "paper");
 
   @org.junit.jupiter.api.Test
   void everyRequiredReportIsCommittedAndEveryCommittedOneRerenders() throws java.io.IOException {
