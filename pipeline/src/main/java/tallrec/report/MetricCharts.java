@@ -135,8 +135,7 @@ public final class MetricCharts {
     // Only the K at which the method was tested across domains: its in-domain runs at other K
     // (an RQ2 sweep beside RQ3) belong to Table 3 and the ablation, not to Figure 4.
     return crossedKs.entrySet().stream().map(e -> new CrossDomain(e.getKey(), by.get(e.getKey()).stream()
-        .filter(s -> e.getValue().contains(s.k()) && !s.trainDomain().equalsIgnoreCase("none")
-            && !s.trainDomain().equalsIgnoreCase("alpaca"))
+        .filter(s -> e.getValue().contains(s.k()) && !Table3.sawNoRecData(s.trainDomain()))
         .toList())).toList();
   }
 

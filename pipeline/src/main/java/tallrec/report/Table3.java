@@ -81,10 +81,16 @@ public final class Table3 {
 
   /** Whether a summary is in-domain (trained on the domain it is tested on, or not trained on any). */
   public static boolean inDomain(SeedSummary s) {
-    String t = s.trainDomain();
-    // "none" (icl) and "alpaca" (at) saw no recommendation data: like an untrained heuristic they
-    // belong in every domain's column, not in the cross-domain study.
-    return t.equals(s.testDomain()) || t.isEmpty() || t.equalsIgnoreCase("none") || t.equalsIgnoreCase("alpaca");
+    return s.trainDomain().equals(s.testDomain()) || sawNoRecData(s.trainDomain());
+  }
+
+  /**
+   * Training domains of runs that saw no recommendation data: none (a heuristic), "none" (icl, the
+   * untuned model) and "alpaca" (at, the alpaca adapter alone). Like an untrained heuristic they
+   * belong in every domain's column, not in the cross-domain study.
+   */
+  public static boolean sawNoRecData(String trainDomain) {
+    return trainDomain.isEmpty() || trainDomain.equalsIgnoreCase("none") || trainDomain.equalsIgnoreCase("alpaca");
   }
 
   public static Table3 of(List<SeedSummary> summaries) {
