@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,7 @@ class PaperGridTest {
     List<String> all = new ArrayList<>(List.of("experiment.out=\"" + tmp + "\""));
     all.addAll(List.of(sets));
     TallRecConf conf = TallRecConf.load(new File("../conf/experiments/" + file), all, Map.of());
-    Map<String, List<Step>> plans = new java.util.TreeMap<>();
+    Map<String, List<Step>> plans = new TreeMap<>();
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     for (TallRecConf entry : ExperimentGrid.entries(conf, List.of())) {
       ExperimentPlan p = ExperimentPlan.build(LocalSpark.get(), entry, quiet);

@@ -2,10 +2,12 @@ package tallrec.report;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import tallrec.testing.Reports;
 
 /**
@@ -20,8 +22,8 @@ class CommittedReportsTest {
   /** The reports that must be there (notebooks-export/README.md lists how each is made). */
   static final List<String> REQUIRED = List.of("demo", "movielens100k", "paper");
 
-  @org.junit.jupiter.api.Test
-  void everyRequiredReportIsCommittedAndEveryCommittedOneRerenders() throws java.io.IOException {
+  @Test
+  void everyRequiredReportIsCommittedAndEveryCommittedOneRerenders() throws IOException {
     List<String> present;
     try (var dirs = Files.list(EXPORTS)) {
       present = dirs.filter(d -> Files.isRegularFile(d.resolve("README.md"))).map(d -> d.getFileName().toString())
