@@ -1,0 +1,82 @@
+package tallrec.llm;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import java.util.Locale;
+
+/**
+ * The dtype the frozen base weights are stored and multiplied in ({@code tallrec.model.precision},
+ * flag {@code --precision}). Whatever it is, RMSNorm statistics, softmax, the Yes/No logits and the
+ * loss are computed in F32, and LoRA A/B, their gradients and the AdamW moments stay F32 (what a
+ * PEFT model under {@code torch.autocast} does).
+ *
+ * <p>{@code auto} resolves per device: F16 on a GPU (where half kernels are the fast path), F32 on
+ * the CPU (where libtorch's F16 matmul runs a few hundred times slower than F32).
+ */
+public enum Precision {
+  F32(DataType.FLOAT32, 4),
+  F16(DataType.FLOAT16, 2),
+  BF16(DataType.BFLOAT16, 2);
+
+  private final DataType dataType;
+  private final int bytes;
+
+  Precision(DataType dataType, int bytes) {
+    this.dataType = dataType;
+    this.bytes = bytes;
+  }
+
+  /** The engine dtype of weights and half activations. */
+  public DataType dataType() {
+    return dataType;
+  }
+
+  /** Bytes per stored weight (and per activation element of the decoder stack). */
+  public int bytes() {
+    return bytes;
+  }
+
+  public boolean isHalf() {
+    return this != F32;
+  }
+
+  /** The spelling in configs and flags. */
+  public String key() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Parses {@code f32 | f16 | bf16 | auto} (also {@code fp16}, {@code float16}, …); {@code auto} and
+   * the empty string resolve for {@code device} (null = the engine's default device).
+   *
+   * @param where the config key or flag, named in the error
+   */
+  public static Precision resolve(String value, Device device, String where) {
+    String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+    switch (v) {
+      case "":
+      case "auto":
+        return defaultFor(device);
+      case "f32":
+      case "fp32":
+      case "float32":
+        return F32;
+      case "f16":
+      case "fp16":
+      case "float16":
+      case "half":
+        return F16;
+      case "bf16":
+      case "bfloat16":
+        return BF16;
+      default:
+        throw new IllegalArgumentException(where + " = '" + value + "' is not a precision (f32, f16, bf16, auto)");
+    }
+  }
+
+  /** F16 on a GPU, F32 on the CPU. */
+  public static Precision defaultFor(Device device) {
+    Device d = device != null ? device : ai.djl.engine.Engine.getInstance().defaultDevice();
+    return d.isGpu() ? F16 : F32;
+  }
+}
