@@ -22,6 +22,16 @@ public final class LlamaCheckpoints {
     public Path tokenizer;
     /** False: load the model only (tokenizer null in the result). */
     public boolean loadTokenizer = true;
+    /**
+     * {@code tallrec.model.precision}: f32, f16, bf16 or auto (F16 on a GPU, F32 on the CPU),
+     * resolved for the device of the manager the model is loaded under.
+     */
+    public String precision = "auto";
+
+    public Options precision(String p) {
+      this.precision = p;
+      return this;
+    }
 
     public Options tokenizer(Path p) {
       this.tokenizer = p;
@@ -74,6 +84,8 @@ public final class LlamaCheckpoints {
       throw new IllegalArgumentException("model path does not exist: " + path);
     }
     String name = path.getFileName().toString();
+    Precision precision = Precision.resolve(options.precision, parent.getDevice(), "tallrec.model.precision");
+    precision.requireUsable(parent.getDevice());
     LlamaConfig config;
     WeightSource weights;
     Path tokenizerDefault;
@@ -108,7 +120,7 @@ public final class LlamaCheckpoints {
               + " tokens but the model's vocabulary is " + config.vocabSize);
         }
       }
-      LlamaModel model = LlamaModel.load(config, w, parent);
+      LlamaModel model = LlamaModel.load(config, w, parent, precision);
       return new Loaded(model, tok, w.describe());
     }
   }

@@ -17,7 +17,13 @@ import java.util.function.UnaryOperator;
 /**
  * A LLaMA decoder in plain DJL NDArray ops: token embeddings, then per layer RMSNorm →
  * grouped-query attention with rotate-half rotary → residual → RMSNorm → SwiGLU MLP → residual,
- * a final RMSNorm and a (tied or separate) LM head. Computes in F32.
+ * a final RMSNorm and a (tied or separate) LM head.
+ *
+ * <p>Precision: the frozen weights, the embeddings, the residual stream and every projection are in
+ * the weights' dtype (F32, or F16/BF16 when loaded in a half {@link Precision}); as in Hugging Face's
+ * LLaMA under half precision, the RMSNorm statistics and normalisation, the attention softmax (with
+ * its mask) and the LM-head logits are computed in F32, and adapters keep F32 parameters. The casts
+ * between the two are {@link DtypeCasts}, which keep gradients flowing (DJL's own cast does not).
  *
  * <p>Memory discipline (DJL puts an op's result in its first operand's manager): weights live in
  * the model's manager and are only ever a second operand; every activation is created in, or
@@ -43,6 +49,10 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray attnScale;
   private final NDArray minusHalf;
   private final NDArray rotateHalf;
+  /** The weights' dtype: that of the residual stream and every projection. */
+  private final DataType dtype;
+  /** Where norms, softmax and logits are computed: F32 for half weights, else the weights' dtype. */
+  private final DataType wide;
 
   /** One decoder layer's parameters. Projections are replaceable (adapters). */
   static final class Layer {
@@ -62,27 +72,27 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
-  private LlamaModel(LlamaConfig config, NDManager manager, WeightSource w) {
+  private LlamaModel(LlamaConfig config, NDManager manager, WeightSource w, Precision precision) {
     this.config = config;
     this.manager = manager;
     int d = config.hiddenSize;
     int ff = config.intermediateSize;
-    this.embed = w.load("model.embed_tokens.weight", new long[] {config.vocabSize, d}, manager);
+    this.embed = w.load("model.embed_tokens.weight", new long[] {config.vocabSize, d}, manager, precision);
     for (int l = 0; l < config.numLayers; l++) {
       String p = "model.layers." + l + ".";
       Layer layer = new Layer(
-          w.load(p + "input_layernorm.weight", new long[] {d}, manager),
-          w.load(p + "post_attention_layernorm.weight", new long[] {d}, manager));
-      layer.q = dense(w, p + "self_attn.q_proj", config.qDim(), d);
-      layer.k = dense(w, p + "self_attn.k_proj", config.kvDim(), d);
-      layer.v = dense(w, p + "self_attn.v_proj", config.kvDim(), d);
-      layer.o = dense(w, p + "self_attn.o_proj", d, config.qDim());
-      layer.gate = dense(w, p + "mlp.gate_proj", ff, d);
-      layer.up = dense(w, p + "mlp.up_proj", ff, d);
-      layer.down = dense(w, p + "mlp.down_proj", d, ff);
+          w.load(p + "input_layernorm.weight", new long[] {d}, manager, precision),
+          w.load(p + "post_attention_layernorm.weight", new long[] {d}, manager, precision));
+      layer.q = dense(w, p + "self_attn.q_proj", config.qDim(), d, precision);
+      layer.k = dense(w, p + "self_attn.k_proj", config.kvDim(), d, precision);
+      layer.v = dense(w, p + "self_attn.v_proj", config.kvDim(), d, precision);
+      layer.o = dense(w, p + "self_attn.o_proj", d, config.qDim(), precision);
+      layer.gate = dense(w, p + "mlp.gate_proj", ff, d, precision);
+      layer.up = dense(w, p + "mlp.up_proj", ff, d, precision);
+      layer.down = dense(w, p + "mlp.down_proj", d, ff, precision);
       layers.add(layer);
     }
-    this.finalNorm = w.load("model.norm.weight", new long[] {d}, manager);
+    this.finalNorm = w.load("model.norm.weight", new long[] {d}, manager, precision);
     if (config.tieWordEmbeddings || !w.has("lm_head.weight")) {
       if (!config.tieWordEmbeddings) {
         throw new IllegalArgumentException("tensor 'lm_head.weight' not found in " + w.describe()
@@ -90,28 +100,36 @@ public final class LlamaModel implements AutoCloseable {
       }
       this.lmHead = new DenseLinear("lm_head", embed);
     } else {
-      this.lmHead = dense(w, "lm_head", config.vocabSize, d);
+      this.lmHead = dense(w, "lm_head", config.vocabSize, d, precision);
     }
+    this.dtype = embed.getDataType();
+    this.wide = DtypeCasts.isHalf(dtype) ? DataType.FLOAT32 : dtype;
     float[][] table = ropeTables(config);
-    this.ropeCos = manager.create(table[0], new Shape(config.maxPositions, config.headDim));
-    this.ropeSin = manager.create(table[1], new Shape(config.maxPositions, config.headDim));
+    // Rotary tables in the activations' dtype (HF casts cos/sin to the query's dtype).
+    this.ropeCos = manager.create(table[0], new Shape(config.maxPositions, config.headDim)).toType(dtype, false);
+    this.ropeSin = manager.create(table[1], new Shape(config.maxPositions, config.headDim)).toType(dtype, false);
     this.eps = manager.full(new Shape(), (float) config.rmsNormEps, DataType.FLOAT32);
-    this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), DataType.FLOAT32);
+    this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), dtype);
     this.minusHalf = manager.full(new Shape(), -0.5f, DataType.FLOAT32);
     // In the weights' type (F64 in the finite-difference tests): matmul does not promote.
     this.rotateHalf = manager.create(rotateHalfMatrix(config.headDim), new Shape(config.headDim, config.headDim))
-        .toType(embed.getDataType(), false);
+        .toType(dtype, false);
   }
 
-  private Linear dense(WeightSource w, String name, int out, int in) {
-    return new DenseLinear(name, w.load(name + ".weight", new long[] {out, in}, manager));
+  private Linear dense(WeightSource w, String name, int out, int in, Precision precision) {
+    return new DenseLinear(name, w.load(name + ".weight", new long[] {out, in}, manager, precision));
   }
 
-  /** Loads every tensor of {@code weights} into a new model; the source can be closed after. */
+  /** Loads every tensor of {@code weights} into a new F32 model; the source can be closed after. */
   public static LlamaModel load(LlamaConfig config, WeightSource weights, NDManager parent) {
+    return load(config, weights, parent, Precision.F32);
+  }
+
+  /** Loads every tensor of {@code weights} in {@code precision}; the source can be closed after. */
+  public static LlamaModel load(LlamaConfig config, WeightSource weights, NDManager parent, Precision precision) {
     NDManager m = parent.newSubManager();
     try {
-      return new LlamaModel(config, m, weights);
+      return new LlamaModel(config, m, weights, precision);
     } catch (RuntimeException e) {
       m.close();
       throw e;
@@ -149,6 +167,11 @@ public final class LlamaModel implements AutoCloseable {
 
   public NDManager manager() {
     return manager;
+  }
+
+  /** The weights' (and residual stream's) dtype. */
+  public DataType dataType() {
+    return dtype;
   }
 
   /** Every projection by name, in layer order ({@code model.layers.0.self_attn.q_proj}, …, {@code lm_head}). */
@@ -349,9 +372,13 @@ public final class LlamaModel implements AutoCloseable {
     return rows.get(new NDIndex("{}", idx));
   }
 
-  /** LM-head logits of hidden states [..., hidden] → [..., vocab], in the input's manager. */
+  /**
+   * LM-head logits of hidden states [..., hidden] → [..., vocab], in the input's manager: the
+   * product in the weights' dtype, the result widened to F32 for half weights (HF's
+   * {@code logits.float()}), so softmax, Yes/No scores and the loss are F32.
+   */
   public NDArray logits(NDArray hidden) {
-    return lmHead.forward(hidden);
+    return DtypeCasts.to(lmHead.forward(hidden), wide);
   }
 
   private NDArray layer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache) {
@@ -379,8 +406,10 @@ public final class LlamaModel implements AutoCloseable {
     // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
     NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
     NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
-    NDArray scores = q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)).add(mask);
-    NDArray att = scores.softmax(-1).matMul(vr).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+    // Scores in the activations' dtype; the mask and softmax in F32 (HF: softmax(dtype=float32)).
+    NDArray scores = DtypeCasts.to(q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)), wide).add(mask);
+    NDArray probs = DtypeCasts.to(scores.softmax(-1), dtype);
+    NDArray att = probs.matMul(vr).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
     NDArray h = x.add(L.o.forward(att));
     if (cache != null) {
       // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
@@ -408,11 +437,11 @@ public final class LlamaModel implements AutoCloseable {
    * RMS) keeps backward to two full-size products: a division's gradient costs three.
    */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray ms = x.mul(x).mean(new int[] {-1}, true).add(eps);
-    if (referenceOps) {
-      return x.div(ms.sqrt()).mul(weight);
-    }
-    return x.mul(ms.pow(minusHalf)).mul(weight);
+    // HF: statistics and normalisation in F32, the product with the weight in the input's dtype.
+    NDArray xw = DtypeCasts.to(x, wide);
+    NDArray ms = xw.mul(xw).mean(new int[] {-1}, true).add(eps);
+    NDArray normed = referenceOps ? xw.div(ms.sqrt()) : xw.mul(ms.pow(minusHalf));
+    return DtypeCasts.to(normed, dtype).mul(weight);
   }
 
   /**

@@ -1,6 +1,7 @@
 package tallrec.llm;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 
@@ -72,6 +73,56 @@ public enum Precision {
       default:
         throw new IllegalArgumentException(where + " = '" + value + "' is not a precision (f32, f16, bf16, auto)");
     }
+  }
+
+  /** The largest finite F16 magnitude; anything beyond becomes infinite when narrowed. */
+  public static final float F16_MAX = 65504f;
+
+  /**
+   * A loaded weight in this precision. F32 keeps what the source delivered (F32, or F64 in tests).
+   * Narrowing to F16 first counts the values beyond the F16 range and refuses the tensor if there
+   * are any: a silent clamp (or inf) would change the model. BF16 shares F32's range.
+   *
+   * @param source the checkpoint, for the error message
+   */
+  public NDArray narrow(NDArray w, String name, String source) {
+    if (!isHalf() || w.getDataType() == dataType) {
+      return w;
+    }
+    if (this == F16) {
+      long over;
+      float largest;
+      try (NDArray abs = w.abs(); NDArray beyond = abs.gt(F16_MAX); NDArray count = beyond.sum();
+          NDArray max = abs.max()) {
+        over = count.toType(DataType.INT64, false).getLong();
+        largest = max.toType(DataType.FLOAT32, false).getFloat();
+      }
+      if (over > 0) {
+        long n = w.size();
+        w.close();
+        throw new IllegalArgumentException(String.format("tensor '%s' in %s: %,d of %,d values lie outside the F16"
+            + " range (|v| > 65504, largest %.6g); load this model with --precision f32 (tallrec.model.precision)",
+            name, source, over, n, largest));
+      }
+    }
+    NDArray narrowed = w.toType(dataType, false);
+    w.close();
+    return narrowed;
+  }
+
+  /**
+   * Fails with a one-line reason when this precision cannot run on {@code device} (BF16 arrays abort
+   * the process in DJL 0.36's CPU engine, so that is checked in a child JVM by {@link DtypeProbe}).
+   */
+  public void requireUsable(Device device) {
+    if (this != BF16) {
+      return;
+    }
+    Device d = device != null ? device : ai.djl.engine.Engine.getInstance().defaultDevice();
+    DtypeProbe.unusable(d, this).ifPresent(reason -> {
+      throw new IllegalArgumentException("--precision bf16 (tallrec.model.precision) cannot run on " + d + ": "
+          + reason + "; use f16 (BF16 checkpoints load into F16 with a range check) or f32");
+    });
   }
 
   /** F16 on a GPU, F32 on the CPU. */

@@ -122,6 +122,11 @@ public final class SafetensorsCheckpoint implements WeightSource {
 
   @Override
   public NDArray load(String name, long[] expectedShape, NDManager manager) {
+    return load(name, expectedShape, manager, Precision.F32);
+  }
+
+  @Override
+  public NDArray load(String name, long[] expectedShape, NDManager manager, Precision precision) {
     String shard = weightMap.get(name);
     if (shard == null) {
       throw new IllegalArgumentException("tensor '" + name + "' not found in " + description);
@@ -131,7 +136,7 @@ public final class SafetensorsCheckpoint implements WeightSource {
       throw new IllegalArgumentException("tensor '" + name + "' is mapped to " + f.path() + " by " + description
           + " but that file does not contain it");
     }
-    return f.load(name, expectedShape, manager);
+    return f.load(name, expectedShape, manager, precision);
   }
 
   @Override

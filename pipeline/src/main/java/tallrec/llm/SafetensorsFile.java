@@ -186,6 +186,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
   /** Loads one tensor as F32 (see {@link WeightSource#load}). */
   public NDArray load(String name, long[] expectedShape, NDManager manager) {
+    return load(name, expectedShape, manager, Precision.F32);
+  }
+
+  /**
+   * Loads one tensor in {@code precision}: a tensor stored in that very dtype is copied as is (an
+   * F16 checkpoint loads into F16 with no conversion); otherwise it is widened to F32 and narrowed
+   * by {@link Precision#narrow} (BF16 → F16 with its range check).
+   */
+  public NDArray load(String name, long[] expectedShape, NDManager manager, Precision precision) {
     TensorInfo t = tensors.get(name);
     if (t == null) {
       throw new IllegalArgumentException("tensor '" + name + "' not found in " + path);
@@ -211,6 +220,15 @@ public final class SafetensorsFile implements AutoCloseable {
     }
     mapped.order(ByteOrder.LITTLE_ENDIAN);
     Shape shape = new Shape(t.shape);
+    if (precision.isHalf() && t.dtype.equals(precision == Precision.F16 ? "F16" : "BF16")) {
+      ByteBuffer direct = ByteBuffer.allocateDirect((int) len).order(ByteOrder.nativeOrder());
+      direct.put(mapped).flip();
+      return manager.create(direct, shape, precision.dataType());
+    }
+    return precision.narrow(widened(t, mapped, len, shape, manager), name, path.toString());
+  }
+
+  private static NDArray widened(TensorInfo t, MappedByteBuffer mapped, long len, Shape shape, NDManager manager) {
     switch (t.dtype) {
       case "F32": {
         ByteBuffer direct = ByteBuffer.allocateDirect((int) len).order(ByteOrder.nativeOrder());

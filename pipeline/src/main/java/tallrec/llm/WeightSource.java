@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * Named tensors in Hugging Face LLaMA naming ({@code model.layers.0.self_attn.q_proj.weight}),
- * delivered one at a time as F32 arrays, so a multi-GiB checkpoint never sits in Java memory whole.
+ * delivered one at a time as F32 arrays (or in a half precision, see
+ * {@link #load(String, long[], NDManager, Precision)}), so a multi-GiB checkpoint never sits in Java memory whole.
  */
 public interface WeightSource extends AutoCloseable {
 
@@ -22,6 +23,15 @@ public interface WeightSource extends AutoCloseable {
    *     differs from {@code expectedShape}
    */
   NDArray load(String name, long[] expectedShape, NDManager manager);
+
+  /**
+   * Loads one tensor in {@code precision}: F32 as {@link #load}, a half precision narrowed from it
+   * (with the range check of {@link Precision#narrow}). Sources that hold the tensor in that dtype
+   * already override this to skip the round trip.
+   */
+  default NDArray load(String name, long[] expectedShape, NDManager manager, Precision precision) {
+    return precision.narrow(load(name, expectedShape, manager), name, describe());
+  }
 
   @Override
   void close();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import tallrec.llm.DenseLinear;
+import tallrec.llm.DtypeCasts;
 import tallrec.llm.Linear;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.SafetensorsFile;
@@ -66,7 +67,9 @@ public final class LoraAdapter implements AutoCloseable {
         if (!(lin instanceof DenseLinear dense)) {
           throw new IllegalStateException("projection " + name + " is not a plain dense layer");
         }
-        DataType dt = dense.weight().getDataType();
+        // F32 (or the F64 of gradient tests) even over half base weights: A, B, their gradients and
+        // the AdamW moments stay wide, as PEFT keeps adapters in F32 under autocast.
+        DataType dt = DtypeCasts.isHalf(dense.weight().getDataType()) ? DataType.FLOAT32 : dense.weight().getDataType();
         int in = dense.inFeatures();
         int out = dense.outFeatures();
         // Kaiming-uniform(a = sqrt(5)) on A [r, in]: bound = gain * sqrt(3 / fan_in) = 1 / sqrt(in).

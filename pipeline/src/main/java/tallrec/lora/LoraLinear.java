@@ -2,8 +2,10 @@ package tallrec.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import tallrec.llm.DenseLinear;
+import tallrec.llm.DtypeCasts;
 import tallrec.llm.Linear;
 
 /**
@@ -84,6 +86,18 @@ public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper 
     if (merged) {
       return y;
     }
+    DataType own = aT.getDataType();
+    if (x.getDataType() != own) {
+      // Half base weights: the low-rank branch runs in the adapter's F32 (PEFT casts the input to
+      // lora_A's dtype), the sum too, and the result goes back to the base's dtype.
+      NDArray sum = DtypeCasts.to(y, own).add(lowRank(DtypeCasts.to(x, own)));
+      return DtypeCasts.to(sum, x.getDataType());
+    }
+    return y.add(lowRank(x));
+  }
+
+  /** s * dropout(x) A^T B^T, in x's dtype (the adapter's). */
+  private NDArray lowRank(NDArray x) {
     NDArray in = x;
     if (owner.training() && dropout > 0) {
       NDManager m = x.getManager();
@@ -93,10 +107,10 @@ public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper 
       } else {
         // The mask carries no gradient: folding 1/(1-p) and alpha/r into it leaves one product with
         // the activation on the gradient path instead of three.
-        return y.add(x.mul(mask.mul(keepTimesScale)).matMul(aT).matMul(bT));
+        return x.mul(mask.mul(keepTimesScale)).matMul(aT).matMul(bT);
       }
     }
-    return y.add(in.matMul(aT).matMul(bT).mul(scale));
+    return in.matMul(aT).matMul(bT).mul(scale);
   }
 
   /** s * B A as [out, in], in {@code scope}. */
@@ -109,7 +123,10 @@ public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper 
     return t;
   }
 
-  /** W += s B A (in place): the forward then costs what the base model's does. */
+  /**
+   * W += s B A (in place): the forward then costs what the base model's does. With half base
+   * weights the F32 delta is rounded into them (as PEFT's merge into an F16 model).
+   */
   void merge() {
     if (merged) {
       return;

@@ -108,14 +108,17 @@ public final class AdamW {
     }
   }
 
-  /** Zeroes the gradients without updating (e.g. after a skipped step). */
+  /**
+   * Zeroes the gradients without updating (e.g. before a step redone after a half-precision
+   * overflow: g - g would leave the inf/NaN there, so they are overwritten).
+   */
   public void zeroGradients() {
     tallrec.lora.GradMode.off();
     try (NDManager s = manager.newSubManager()) {
       for (NDArray p : params) {
         NDArray g = p.getGradient();
         g.attach(s);
-        g.subi(g);
+        g.set(s.zeros(g.getShape(), g.getDataType()).toByteBuffer());
       }
     }
   }

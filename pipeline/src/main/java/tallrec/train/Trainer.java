@@ -144,6 +144,7 @@ public final class Trainer {
     long tokens;
     List<double[]> bestValues;
     List<Double> losses = new ArrayList<>();
+    LossScaler scaler;
   }
 
   public Result run() {
@@ -159,6 +160,7 @@ public final class Trainer {
     try {
       opt.zeroGradients();
       State st = new State();
+      st.scaler = new LossScaler(tallrec.llm.DtypeCasts.isHalf(model.dataType()));
       int resumedFrom = -1;
       Path ckpt = o.workDir == null ? null : o.workDir.resolve(CHECKPOINT);
       if (o.resume && ckpt != null && Files.isDirectory(ckpt)) {
@@ -194,24 +196,41 @@ public final class Trainer {
             stepGroups.merge(o.groups.get(order[i]), 1, Integer::sum);
           }
         }
-        adapter.train(true);
-        for (int j = 0; j < micro; j++) {
-          List<TrainExample> chunk = new ArrayList<>();
-          for (int i = from + j * s.microBatch(); i < Math.min(to, from + (j + 1) * s.microBatch()); i++) {
-            chunk.add(train.get(order[i]));
+        double norm;
+        double lossScale;
+        do {
+          // Half weights: the loss is scaled up for backward (gradients through F16 activations would
+          // underflow) and the F32 gradients scaled down again; an overflow redoes the step lower.
+          lossScale = st.scaler.scale();
+          lossSum = 0;
+          stepTokens = 0;
+          adapter.train(true);
+          for (int j = 0; j < micro; j++) {
+            List<TrainExample> chunk = new ArrayList<>();
+            for (int i = from + j * s.microBatch(); i < Math.min(to, from + (j + 1) * s.microBatch()); i++) {
+              chunk.add(train.get(order[i]));
+            }
+            try (NDManager scope = root.getParentManager().newSubManager()) {
+              CausalLmLoss.Result r = CausalLmLoss.forwardBackward(model, scope, chunk, s.trainOnInputs(), padId,
+                  lossScale / micro, s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
+              lossSum += r.lossValue() / lossScale;
+              stepTokens += r.tokens();
+            }
           }
-          try (NDManager scope = root.getParentManager().newSubManager()) {
-            CausalLmLoss.Result r = CausalLmLoss.forwardBackward(model, scope, chunk, s.trainOnInputs(), padId,
-                1.0 / micro, s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
-            lossSum += r.lossValue();
-            stepTokens += r.tokens();
+          adapter.train(false);
+          norm = opt.gradNorm() / lossScale;
+          if (st.scaler.overflowed(norm)) {
+            opt.zeroGradients();
+            o.progress.printf("step %d: half-precision gradients overflowed at loss scale %.0f; redoing it at %.0f%n",
+                st.step + 1, lossScale, st.scaler.scale());
+            continue;
           }
-        }
-        adapter.train(false);
+          break;
+        } while (true);
         double lr = schedule.at(st.step);
-        double norm = opt.gradNorm();
         double scale = s.maxGradNorm() > 0 && norm > s.maxGradNorm() ? s.maxGradNorm() / (norm + 1e-6) : 1.0;
-        opt.step(lr, scale);
+        opt.step(lr, scale / lossScale);
+        st.scaler.stepped();
         st.step++;
         st.tokens += stepTokens;
         st.losses.add(lossSum);
@@ -316,6 +335,9 @@ public final class Trainer {
     j.addProperty("grad_norm", norm);
     j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
     j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
+    if (st.scaler.enabled()) {
+      j.addProperty("loss_scale", st.scaler.scale());
+    }
     if (!groups.isEmpty()) {
       j.add("examples_by_domain", new Gson().toJsonTree(groups));
     }
@@ -376,6 +398,9 @@ public final class Trainer {
     j.addProperty("stopped", st.stopped);
     j.addProperty("elapsed_s", st.elapsed);
     j.addProperty("tokens", st.tokens);
+    j.addProperty("loss_scale", st.scaler.scale());
+    j.addProperty("loss_scale_clean_steps", st.scaler.cleanSteps());
+    j.addProperty("loss_scale_overflows", st.scaler.overflows());
     j.add("losses", new Gson().toJsonTree(st.losses));
     j.addProperty("examples", train.size());
     j.addProperty("settings", s.toString());
@@ -405,6 +430,10 @@ public final class Trainer {
     st.elapsed = j.get("elapsed_s").getAsDouble();
     st.tokens = j.get("tokens").getAsLong();
     j.get("losses").getAsJsonArray().forEach(e -> st.losses.add(e.getAsDouble()));
+    if (j.has("loss_scale")) {
+      st.scaler.restore(j.get("loss_scale").getAsDouble(), j.get("loss_scale_clean_steps").getAsInt(),
+          j.get("loss_scale_overflows").getAsInt());
+    }
     List<NDArray> ps = adapter.parameters();
     List<double[]> params = new ArrayList<>();
     List<double[]> best = new ArrayList<>();

@@ -1,0 +1,61 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Dtype casts that keep the autograd chain. DJL 0.36's {@code NDArray.toType} runs torch's cast
+ * under a no-grad guard, so a cast on the gradient path silently drops every gradient that should
+ * flow through it (see shared/notes/djl-pitfalls.md). Two ordinary differentiable ops do the same
+ * conversion instead:
+ * <ul>
+ *   <li>widening (F16/BF16 → F32): a product with a one-element tensor of the wider type — torch's
+ *       type promotion makes the result wide, and MulBackward casts the gradient back;</li>
+ *   <li>narrowing (F32 → F16/BF16): an in-place add into a zero tensor of the narrow type —
+ *       {@code add_} casts to its destination, and AddBackward casts the gradient back.</li>
+ * </ul>
+ * Both are exact conversions (×1 and 0 + x with one rounding). Outside autograd (grad mode off:
+ * scoring, generation, validation) the plain cast is used. Results belong to x's manager.
+ */
+public final class DtypeCasts {
+
+  private DtypeCasts() {}
+
+  /** {@code x} as {@code type}; x itself when it already is. */
+  public static NDArray to(NDArray x, DataType type) {
+    DataType from = x.getDataType();
+    if (from == type) {
+      return x;
+    }
+    if (!JniUtils.isGradMode()) {
+      return x.toType(type, false);
+    }
+    if (width(type) > width(from)) {
+      return x.mul(x.getManager().ones(new Shape(1), type));
+    }
+    NDArray z = x.getManager().zeros(x.getShape(), type);
+    z.addi(x);
+    return z;
+  }
+
+  private static int width(DataType t) {
+    switch (t) {
+      case FLOAT16:
+      case BFLOAT16:
+        return 2;
+      case FLOAT32:
+        return 4;
+      case FLOAT64:
+        return 8;
+      default:
+        throw new IllegalArgumentException("not a floating type: " + t);
+    }
+  }
+
+  /** Whether {@code t} is a half type (F16 or BF16). */
+  public static boolean isHalf(DataType t) {
+    return t == DataType.FLOAT16 || t == DataType.BFLOAT16;
+  }
+}
