@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
+import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
 
@@ -25,6 +26,10 @@ import tallrec.llm.ScoringBench;
 public final class BenchScoringCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
+
+  @Mixin PrecisionOption precisionOption;
+
+  private Precision precision;
 
   @Option(names = "--preset", required = true, paramLabel = "NAME",
       description = "Model shape: ${COMPLETION-CANDIDATES}.", completionCandidates = Presets.class)
@@ -52,16 +57,20 @@ public final class BenchScoringCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    common.resolve();
+    String requested = common.resolve(precisionOption.into(new java.util.LinkedHashMap<>())).section("model")
+        .getString("precision");
     LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
     if (cfg == null) {
       throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (NDManager m = NDManager.newBaseManager()) {
+      precision = Precision.resolve(requested, m.getDevice(), "--precision");
+      precision.requireUsable(m.getDevice());
       LlamaModel model = load(cfg, m);
       cfg = model.config();
-      out.printf("model %s: %s, %.1fM parameters%n", preset, cfg, cfg.parameterCount() / 1e6);
+      out.printf("model %s: %s, %.1fM parameters, %s weights%n", preset, cfg, cfg.parameterCount() / 1e6,
+          precision.key());
       // This machine is shared: the dense rate is re-measured next to each batch size, and each
       // ratio uses the mean of the rates measured just before and just after that batch size.
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
@@ -88,9 +97,10 @@ public final class BenchScoringCommand implements Callable<Integer> {
       Path dir = shared.resolve("models/stories260K-hf");
       if (Files.isDirectory(dir)) {
         System.err.println("using the real checkpoint " + dir);
-        return LlamaCheckpoints.load(dir, new LlamaCheckpoints.Options().loadTokenizer(false), m).model;
+        return LlamaCheckpoints.load(dir, new LlamaCheckpoints.Options().loadTokenizer(false).precision(precision.key()), m)
+            .model;
       }
     }
-    return LlamaModel.load(cfg, new RandomWeights(cfg, 1), m);
+    return LlamaModel.load(cfg, new RandomWeights(cfg, 1), m, precision);
   }
 }

@@ -14,11 +14,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
+import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
 import tallrec.lora.LoraAdapter;
 import tallrec.lora.LoraConfig;
 import tallrec.train.MemoryPlan;
+import tallrec.train.Tuning;
 import tallrec.train.TuningBench;
 
 /** {@code tallrec bench tuning}: LoRA step speed and memory against a forward-only pass. */
@@ -66,30 +68,52 @@ public final class BenchTuningCommand implements Callable<Integer> {
   @Option(names = "--memory-probe", hidden = true, description = "Internal: one setting of --memory, in this JVM.")
   boolean memoryProbe;
 
+  @Mixin PrecisionOption precisionOption;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu|gpu:N",
+      description = "Where the model runs (auto: the engine's default device).")
+  String device;
+
+  @Option(names = "--steps", defaultValue = "1", paramLabel = "N",
+      description = "With --memory: training steps per setting (the peak is the first step's; each step's time is printed).")
+  int steps;
+
   @Override
   public Integer call() throws Exception {
-    common.resolve();
+    String requested = common.resolve(precisionOption.into(new java.util.LinkedHashMap<>())).section("model")
+        .getString("precision");
     LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
     if (cfg == null) {
       throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     LoraConfig lora = new LoraConfig(8, 16, 0.05, targets, preset);
+    ai.djl.Device dev = Tuning.device(device);
+    Precision precision = Precision.resolve(requested, dev, "--precision");
     if (memory) {
-      return memory(cfg, lora, out);
+      return memory(cfg, lora, precision, out);
     }
-    try (NDManager m = NDManager.newBaseManager()) {
-      LlamaModel model = LlamaModel.load(cfg, new RandomWeights(cfg, 1), m);
+    TuningBench.MemoryMeter meter = memoryProbe ? new TuningBench.MemoryMeter(
+        dev != null ? dev : ai.djl.engine.Engine.getInstance().defaultDevice()) : null;
+    long baseline = meter == null ? 0 : meter.usedMib();
+    try (NDManager m = NDManager.newBaseManager(dev)) {
+      precision.requireUsable(m.getDevice());
+      LlamaModel model = LlamaModel.load(cfg, new RandomWeights(cfg, 1), m, precision);
       LoraAdapter a = LoraAdapter.attach(model, lora, 1);
       if (memoryProbe) {
-        TuningBench.MemoryProbe p = TuningBench.probeMemory(model, a, microBatches[0], seqLen, checkpointing);
-        out.printf("probe micro=%d ckpt=%s rss_before=%d peak=%d growth=%d step_s=%.3f%n", p.microBatch(),
-            p.checkpointing(), p.rssBeforeMib(), p.peakMib(), p.growthMib(), p.stepSeconds());
+        TuningBench.MemoryProbe p = TuningBench.probeMemory(model, a, microBatches[0], seqLen, checkpointing, baseline,
+            steps, meter);
+        StringBuilder times = new StringBuilder();
+        for (double s : p.stepSeconds()) {
+          times.append(times.length() == 0 ? "" : ",").append(String.format("%.3f", s));
+        }
+        out.printf("probe micro=%d ckpt=%s device=%s baseline=%d loaded=%d peak=%d step_s=%s%n", p.microBatch(),
+            p.checkpointing(), m.getDevice(), p.baselineMib(), p.loadedMib(), p.peakMib(), times);
         model.close();
         return 0;
       }
-      out.printf("model %s: %s, %.1fM parameters, LoRA %,d trainable; seq len %d%n", preset, cfg,
-          cfg.parameterCount() / 1e6, a.parameterCount(), seqLen);
+      out.printf("model %s: %s, %.1fM parameters, %s weights on %s, LoRA %,d trainable; seq len %d%n", preset, cfg,
+          cfg.parameterCount() / 1e6, precision.key(), m.getDevice(), a.parameterCount(), seqLen);
       List<TuningBench.Result> rs = new ArrayList<>(TuningBench.run(model, a, microBatches, seqLen, reps, 7, false,
           compareOps, checkpointing ? null : profile));
       if (checkpointing) {
@@ -106,12 +130,20 @@ public final class BenchTuningCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Each setting in its own JVM (so no allocator cache from an earlier step hides growth), against the plan. */
-  private int memory(LlamaConfig cfg, LoraConfig lora, PrintStream out) throws IOException, InterruptedException {
-    out.printf("memory of one LoRA step, %s, seq len %d, F32 weights and activations; measured = peak RSS during the"
-        + " step - RSS before it (fresh JVM per row); plan = tune --plan's activations + logits + LoRA gradients%n",
-        preset, seqLen);
-    out.printf("%6s %5s %12s %12s %8s %8s%n", "micro", "ckpt", "measured", "plan", "plan/meas", "step s");
+  /**
+   * Each setting in its own JVM (so no allocator cache from an earlier step hides growth), against
+   * the plan of {@code tune --plan} for the same precision: the model as loaded (weights, adapter,
+   * AdamW state), what the first step adds at its peak, and their sum.
+   */
+  private int memory(LlamaConfig cfg, LoraConfig lora, Precision precision, PrintStream out)
+      throws IOException, InterruptedException {
+    out.printf("memory of a LoRA step, %s (%.2fB parameters), seq len %d, precision %s, device %s; measured in fresh"
+        + " JVMs: model = in use after loading - before, step = the first step's peak - after loading (CPU: resident"
+        + " set; GPU: device memory in use); plan = tune --plan's weights + LoRA state, activations + logits + LoRA"
+        + " gradients (without its 1 GiB margin)%n", preset, cfg.parameterCount() / 1e9, seqLen, precision.key(),
+        device);
+    out.printf("%6s %5s %21s %21s %21s  %s%n", "micro", "ckpt", "model meas/plan", "step meas/plan",
+        "total meas/plan", "step s");
     for (boolean ck : new boolean[] {false, true}) {
       for (int micro : microBatches) {
         List<String> cmd = new ArrayList<>();
@@ -119,7 +151,8 @@ public final class BenchTuningCommand implements Callable<Integer> {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TallRecCli.class.getName(), "bench", "tuning",
             "--memory-probe", "--preset", preset, "--micro-batches", Integer.toString(micro), "--seq-len",
-            Integer.toString(seqLen), "--targets", String.join(",", lora.targets())));
+            Integer.toString(seqLen), "--targets", String.join(",", lora.targets()), "--precision", precision.key(),
+            "--device", device, "--steps", Integer.toString(steps)));
         if (ck) {
           cmd.add("--activation-checkpointing");
         }
@@ -130,14 +163,26 @@ public final class BenchTuningCommand implements Callable<Integer> {
         }
         String line = text.lines().filter(l -> l.startsWith("probe ")).findFirst()
             .orElseThrow(() -> new IllegalStateException("no probe line in: " + text));
-        long growth = Long.parseLong(line.replaceAll(".*growth=(\\d+).*", "$1"));
-        double seconds = Double.parseDouble(line.replaceAll(".*step_s=([0-9.]+).*", "$1"));
-        MemoryPlan.Estimate e = MemoryPlan.estimate(cfg, lora, micro, seqLen, 4, 4, ck);
-        long planMib = e.stepWorkingSet() >> 20;
-        out.printf("%6d %5s %9d MiB %9d MiB %8.2f %8.2f%n", micro, ck ? "on" : "off", growth, planMib,
-            planMib / (double) growth, seconds);
+        long baseline = field(line, "baseline");
+        long loaded = field(line, "loaded");
+        long peak = field(line, "peak");
+        String seconds = line.replaceAll(".*step_s=([0-9.,]+).*", "$1");
+        MemoryPlan.Estimate e = MemoryPlan.estimate(cfg, lora, micro, seqLen, precision, ck);
+        long planModel = (e.weights() + e.lora()) >> 20;
+        long planStep = e.stepWorkingSet() >> 20;
+        out.printf("%6d %5s %s %s %s  %s%n", micro, ck ? "on" : "off", cell(loaded - baseline, planModel),
+            cell(peak - loaded, planStep), cell(peak - baseline, planModel + planStep), seconds);
       }
     }
     return 0;
+  }
+
+  private static long field(String line, String name) {
+    return Long.parseLong(line.replaceAll(".*\\b" + name + "=(\\d+).*", "$1"));
+  }
+
+  /** "measured/plan MiB (plan/measured)". */
+  private static String cell(long measured, long plan) {
+    return String.format("%7d/%7d %5.2f", measured, plan, plan / (double) Math.max(1, measured));
   }
 }

@@ -20,6 +20,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
+  @Mixin PrecisionOption precisionOption;
+
   @Option(names = "--model", required = true, paramLabel = "DIR|FILE",
       description = "HF model directory, a .safetensors file (config.json beside it) or a llama2.c .bin.")
   Path model;
@@ -45,11 +47,12 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    common.resolve(); // validates --conf/--set even though generation needs no settings
+    String precision = common.resolve(precisionOption.into(new java.util.LinkedHashMap<>())).section("model")
+        .getString("precision");
     PrintStream err = System.err;
     long t0 = System.nanoTime();
     try (NDManager m = NDManager.newBaseManager();
-        LlamaCheckpoints.Loaded l = LlamaCheckpoints.load(model, new LlamaCheckpoints.Options().tokenizer(tokenizer), m)) {
+        LlamaCheckpoints.Loaded l = LlamaCheckpoints.load(model, new LlamaCheckpoints.Options().tokenizer(tokenizer).precision(precision), m)) {
       err.printf("loaded %s: %s in %.2f s%n", l.source, l.model.config(), (System.nanoTime() - t0) / 1e9);
       int[] ids = l.tokenizer.encode(prompt, true);
       long t1 = System.nanoTime();

@@ -26,6 +26,8 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
+  @Mixin PrecisionOption precisionOption;
+
   @Option(names = "--model", required = true, paramLabel = "DIR|FILE", description = "HF model directory, .safetensors, or llama2.c .bin (a path readable on every executor).")
   String model;
 
@@ -62,7 +64,7 @@ public final class ScoreCommand implements Callable<Integer> {
     flags.put("score.batch-size", batchSize);
     flags.put("score.splits", splits);
     flags.put("score.limit", limit);
-    TallRecConf conf = common.resolve(flags);
+    TallRecConf conf = common.resolve(precisionOption.into(flags));
     Config c = conf.section("score");
     SparkSession spark = Jobs.spark(conf, "score");
     List<String> wanted = c.getStringList("splits");
@@ -71,7 +73,8 @@ public final class ScoreCommand implements Callable<Integer> {
         c.getInt("limit"), c.getInt("partitions"));
     String name = modelName != null ? modelName : new Path(model).getName();
     Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
-        c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter);
+        c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter,
+        conf.section("model").getString("precision"));
     Map<String, String> nouns = new LinkedHashMap<>();
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     long t0 = System.nanoTime();

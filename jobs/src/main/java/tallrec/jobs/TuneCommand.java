@@ -17,6 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.conf.TallRecConf;
 import tallrec.llm.LlamaConfig;
+import tallrec.llm.Precision;
 import tallrec.llm.ScoringBench;
 import tallrec.train.MemoryPlan;
 import tallrec.train.TuneSettings;
@@ -68,8 +69,7 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--gpu-gib", paramLabel = "GIB", description = "Device memory for --plan (default tune.plan-gpu-gib).")
   Double gpuGib;
 
-  @Option(names = "--plan-dtype", paramLabel = "fp16|fp32", description = "Weight/activation precision for --plan (default fp16).")
-  String planDtype = "fp16";
+  @Mixin PrecisionOption precisionOption;
 
   @Option(names = "--epochs") Integer epochs;
   @Option(names = "--max-steps") Integer maxSteps;
@@ -116,7 +116,7 @@ public final class TuneCommand implements Callable<Integer> {
     flags.put("tune.max-grad-norm", maxGradNorm);
     flags.put("tune.activation-checkpointing", activationCheckpointing);
     flags.put("tune.plan-gpu-gib", gpuGib);
-    TallRecConf conf = common.resolve(flags);
+    TallRecConf conf = common.resolve(precisionOption.into(flags));
     Config c = conf.section("tune");
     TuneSettings s = TuneSettings.from(c);
     PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -124,9 +124,12 @@ public final class TuneCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model is required");
     }
     if (plan) {
-      int bytes = planDtype.equals("fp32") ? 4 : 2;
-      stdout.print(MemoryPlan.report(planConfig(model), s.lora(), s.cutoffLen(), bytes, bytes,
-          c.getDouble("plan-gpu-gib"), s.microBatch()));
+      // A plan is for the GPU the tuning will run on: auto means its default there, f16.
+      String requested = conf.section("model").getString("precision");
+      Precision p = requested.isBlank() || requested.equals("auto") ? Precision.F16
+          : Precision.resolve(requested, null, "--precision");
+      stdout.print(MemoryPlan.report(planConfig(model), s.lora(), s.cutoffLen(), p, c.getDouble("plan-gpu-gib"),
+          s.microBatch()));
       return 0;
     }
     if (train.isEmpty() || out == null) {
@@ -136,7 +139,7 @@ public final class TuneCommand implements Callable<Integer> {
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     SparkSession spark = Jobs.spark(conf, "tune");
     Tuning.Request q = new Tuning.Request(stage, model, tokenizer, train, valid, out, init, resume, workDir,
-        c.getString("device"), s, nouns, conf.renderJson(""));
+        c.getString("device"), s, nouns, conf.renderJson(""), conf.section("model").getString("precision"));
     Tuning.Outcome o = Tuning.run(spark, q, System.err);
     stdout.printf("tune %s -> %s: %d steps%s, %d training examples, best %s at step %d (untuned %.4f), %.1f s,"
             + " %,d LoRA parameters%n", stage, o.out(), o.result().steps(), o.result().stoppedEarly() ? " (early stop)" : "",

@@ -333,7 +333,13 @@ public final class ExperimentPlan {
     m.put("path", modelPath);
     m.put("tokenizer", tokenizer == null ? "" : tokenizer);
     m.put("name", modelName);
+    m.put("precision", precision());
     return m;
+  }
+
+  /** {@code tallrec.model.precision} (f32, f16, bf16, auto), as tune and score load the backbone. */
+  private String precision() {
+    return conf.section("model").getString("precision");
   }
 
   // ---- tuning and scoring ----
@@ -449,7 +455,7 @@ public final class ExperimentPlan {
       String cfg) {
     Tuning.Request q = new Tuning.Request(stage, modelPath, tokenizer, train, valid, adapter.toString(),
         init == null ? null : init.toString(), false, workDir(adapter), tune.getString("device"),
-        TuneSettings.from(tune), nouns(), cfg);
+        TuneSettings.from(tune), nouns(), cfg, precision());
     Tuning.Outcome o = Tuning.run(spark, q, log);
     log.printf("      %d steps%s, best %s %.4f at step %d (untuned %.4f), %.1f s%n", o.result().steps(),
         o.result().stoppedEarly() ? " (early stop)" : "", "rec".equals(stage) ? "valid AUC" : "held-out loss",
@@ -484,7 +490,7 @@ public final class ExperimentPlan {
                 score.getInt("partitions"));
             Scoring.Settings s = new Scoring.Settings(modelPath, tokenizer, score.getInt("batch-size"),
                 score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
-                k, seed, adapter == null ? null : adapter.toString());
+                k, seed, adapter == null ? null : adapter.toString(), precision());
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
             log.printf("      %,d scores; rows per executor %s%n", r.rows(), r.rowsByExecutor());
           }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));

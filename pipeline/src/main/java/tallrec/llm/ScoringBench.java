@@ -30,6 +30,10 @@ public final class ScoringBench {
     PRESETS.put("llama-20m", LlamaConfig.of(256, 688, 8, 8, 8, 32000, 2048, false));
     PRESETS.put("llama-100m", LlamaConfig.of(768, 2048, 12, 12, 12, 32000, 2048, false));
     PRESETS.put("llama-350m", LlamaConfig.of(1024, 2816, 24, 16, 16, 32000, 2048, false));
+    // TinyLlama-1.1B's shape (grouped-query attention, 4 KV heads): 2.2 GB of F16 weights.
+    PRESETS.put("llama-1b", LlamaConfig.of(2048, 5632, 22, 32, 4, 32000, 2048, false));
+    // LLaMA-7B's shape (huggyllama/llama-7b): 12.6 GiB of F16 weights, for GPU checks.
+    PRESETS.put("llama-7b", LlamaConfig.of(4096, 11008, 32, 32, 32, 32000, 2048, false));
   }
 
   /** One batch size's measurement. */

@@ -30,10 +30,16 @@ public final class ModelCache {
    * since merging changes them.
    */
   public static LlamaCheckpoints.Loaded get(String modelPath, String tokenizerPath, String adapterPath) {
+    return get(modelPath, tokenizerPath, adapterPath, "auto");
+  }
+
+  /** The same, with the base weights in {@code precision} (f32, f16, bf16, auto); part of the key. */
+  public static LlamaCheckpoints.Loaded get(String modelPath, String tokenizerPath, String adapterPath,
+      String precision) {
     String key = modelPath + "|" + (tokenizerPath == null ? "" : tokenizerPath) + "|"
-        + (adapterPath == null ? "" : adapterPath);
+        + (adapterPath == null ? "" : adapterPath) + "|" + precision;
     return MODELS.computeIfAbsent(key, k -> {
-      LlamaCheckpoints.Options options = new LlamaCheckpoints.Options();
+      LlamaCheckpoints.Options options = new LlamaCheckpoints.Options().precision(precision);
       if (tokenizerPath != null) {
         options.tokenizer(Paths.get(tokenizerPath));
       }

@@ -44,7 +44,21 @@ public final class Scoring {
 
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-      String modelName, String variant, String trainDomain, int k, int seed, String adapter) implements Serializable {
+      String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision)
+      implements Serializable {
+
+    /** Base weights in {@code tallrec.model.precision}'s default (auto: F16 on a GPU, F32 on the CPU). */
+    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+        String modelName, String variant, String trainDomain, int k, int seed, String adapter) {
+      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
+          "auto");
+    }
+
+    /** The same with the base weights in {@code precision} (f32, f16, bf16, auto). */
+    public Settings withPrecision(String p) {
+      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
+          seed, adapter, p);
+    }
 
     /** Without an adapter (the base model). */
     public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
@@ -137,7 +151,7 @@ public final class Scoring {
         prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)));
       }
     }
-    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter());
+    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter(), s.precision());
     YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
         .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16()));
     List<YesNoScorer.Score> scores;

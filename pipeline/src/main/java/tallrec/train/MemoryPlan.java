@@ -3,26 +3,36 @@ package tallrec.train;
 import java.util.ArrayList;
 import java.util.List;
 import tallrec.llm.LlamaConfig;
+import tallrec.llm.Precision;
 import tallrec.lora.LoraConfig;
 
 /**
  * A device-memory estimate for one LoRA training step: frozen weights, LoRA parameters with their
- * gradients and AdamW moments (F32), the activations a step holds, and the LM head's logits.
+ * gradients and AdamW moments (F32), the activations a step holds, and the LM head's logits, in the
+ * dtypes the trainer uses for a {@link Precision}: weights and the decoder's activations in the
+ * precision, and, for a half precision, the F32 parts {@code LlamaModel} and {@code LoraLinear}
+ * compute (RMSNorm statistics, the attention softmax with its mask, the LoRA branch, the logits).
  *
  * <p>The activation model counts what this decoder's forward creates and holds until backward
- * (every intermediate of the NDArray code, per token and layer, in elements): RMSNorms 3·hidden
- * each; q, k, v, o projections; rotary 4 per q/k element; q·scale, attention output and its
- * reshape copy; GQA's repeated k/v; scores, masked scores and probabilities 3·heads·seq; SwiGLU's
- * gate, sigmoid, SiLU, up and product 5·ffn; residuals. That is 10·hidden + 8·qDim + 6·kvDim
- * + 5·ffn + 3·heads·seq (+ 2·qDim with GQA), plus per LoRA-wrapped projection
- * 4.25·in + 2·out + r (dropout's uniform draw, boolean and float mask, scaled mask, masked input,
- * the A and B products, the sum); backward adds one layer's worth of gradients at a time. The head
- * holds 4·vocab F32 per token at its peak (logits, log-softmax, and the two gradients of the
- * same size in backward). With activation checkpointing only each layer's input is kept, plus one
- * layer's activations (recomputed in backward) with their gradients, and the head's; the peak
- * counts both, since the allocator keeps freed blocks cached.
- * Checked against measured peaks with {@code bench tuning --memory} (see the README); the 1 GiB
- * margin is for workspace and fragmentation.
+ * (every intermediate of the NDArray code, per token and layer, in elements). In the activations'
+ * dtype: residual adds, the o/down projections' outputs and the norms' weighted products
+ * (F32: 10·hidden with the norms' statistics; half: 4·hidden + 2 × 2·hidden per norm, the narrowed
+ * and the weighted output); q, k, v, o projections; rotary 4 per q/k element; q·scale, attention
+ * output and its reshape copy (8·qDim + 6·kvDim); GQA's repeated k/v (2·qDim); SwiGLU's gate,
+ * sigmoid, SiLU, up and product (5·ffn); the attention scores (heads·seq). In F32 whatever the
+ * precision: each norm's squared input and normalised output, plus for a half precision its
+ * widened input (2 or 3·hidden per norm); masked scores and probabilities (2·heads·seq, plus for a
+ * half precision the widened scores in F32 and the narrowed probabilities in half). Per LoRA-wrapped
+ * projection, in F32: dropout's uniform draw, float mask, scaled mask, masked input (4·in, plus a
+ * quarter for the boolean mask), the A and B products (r + out) and the sum (out); for a half
+ * precision also the widened input and base output (in + out) and, in half, the narrowed sum (out).
+ * Backward adds one layer's worth of gradients at a time. The head holds 4·vocab F32 per token at
+ * its peak (logits, log-softmax, and the two gradients of the same size in backward), and for a half
+ * precision also the half logits and their gradient (2·vocab in half). With activation
+ * checkpointing only each layer's input is kept, plus one layer's activations (recomputed in
+ * backward) with their gradients, and the head's; the peak counts both, since the allocator keeps
+ * freed blocks cached. Checked against measured peaks with {@code bench tuning --memory} (see the
+ * README); the 1 GiB margin is for workspace and fragmentation.
  */
 public final class MemoryPlan {
 
@@ -45,13 +55,41 @@ public final class MemoryPlan {
 
   private MemoryPlan() {}
 
+  /** Bytes per token and decoder layer that a step keeps for backward, for {@code precision}. */
+  static long bytesPerTokenLayer(LlamaConfig c, LoraConfig lora, int seq, Precision precision) {
+    long d = c.hiddenSize;
+    long hs = (long) c.numHeads * seq;
+    boolean half = precision.isHalf();
+    // elements in the activations' dtype, elements in F32, and bytes of boolean masks
+    long act = 8L * c.qDim() + 6L * c.kvDim() + 5L * c.intermediateSize + hs
+        + (c.numHeads > c.numKvHeads ? 2L * c.qDim() : 0) + 4L * d;
+    long f32 = 2 * hs;
+    long bool = 0;
+    if (half) {
+      act += 2 * 2L * d + hs; // per norm: narrowed and weighted output; the narrowed probabilities
+      f32 += 2 * 3L * d + hs; // per norm: widened input, its square, normalised; the widened scores
+    } else {
+      act += 2 * d; // per norm: weighted output
+      f32 += 2 * 2L * d; // per norm: square, normalised
+    }
+    for (String t : lora.targets()) {
+      long[] io = inOut(c, t);
+      f32 += 4L * io[0] + lora.r() + 2L * io[1];
+      bool += io[0];
+      if (half) {
+        f32 += io[0] + io[1]; // widened input and base output
+        act += io[1]; // the narrowed sum
+      }
+    }
+    return act * precision.bytes() + f32 * 4 + bool;
+  }
+
   /**
-   * @param weightBytes bytes per frozen weight (2 = FP16/BF16, 4 = F32)
-   * @param actBytes bytes per activation element
+   * @param precision the frozen weights' (and decoder activations') precision, as {@code --precision}
    */
-  public static Estimate estimate(LlamaConfig c, LoraConfig lora, int micro, int seq, int weightBytes, int actBytes,
+  public static Estimate estimate(LlamaConfig c, LoraConfig lora, int micro, int seq, Precision precision,
       boolean checkpointing) {
-    long weights = c.parameterCount() * weightBytes;
+    long weights = c.parameterCount() * precision.bytes();
     long loraParams = 0;
     for (String t : lora.targets()) {
       long[] io = inOut(c, t);
@@ -61,15 +99,10 @@ public final class MemoryPlan {
     // parameter + gradient + AdamW m and v, all F32
     long loraBytes = loraParams * 4 * 4;
     long tokens = (long) micro * seq;
-    long d = c.hiddenSize;
-    long perTokenLayer = 10L * d + 8L * c.qDim() + 6L * c.kvDim() + 5L * c.intermediateSize
-        + 3L * c.numHeads * seq + (c.numHeads > c.numKvHeads ? 2L * c.qDim() : 0);
-    for (String t : lora.targets()) {
-      long[] io = inOut(c, t);
-      perTokenLayer += (17L * io[0]) / 4 + 2L * io[1] + lora.r();
-    }
-    // logits, log-softmax and, in backward, the gradients of both; in F32
-    long logits = tokens * c.vocabSize * 4L * 4;
+    long perTokenLayer = bytesPerTokenLayer(c, lora, seq, precision);
+    // logits, log-softmax and, in backward, the gradients of both, in F32; a half model's LM head
+    // also holds its half output and that output's gradient
+    long logits = tokens * c.vocabSize * (4L * 4 + (precision.isHalf() ? 2L * precision.bytes() : 0));
     long activations;
     // Backward adds the gradients of one layer's activations while it differentiates that layer:
     // one more layer's worth at the peak.
@@ -78,12 +111,16 @@ public final class MemoryPlan {
       // 1.5 layers' worth, as the gradients are freed while backward walks the graph). The head's
       // graph comes and goes separately, but a caching allocator (glibc's heap here, PyTorch's on
       // a GPU) keeps the layer-sized blocks it freed, so the peak is the sum, not the max.
-      activations = tokens * ((long) (c.numLayers + 1) * d + 3 * perTokenLayer / 2) * actBytes;
+      activations = tokens * ((long) (c.numLayers + 1) * d(c) * precision.bytes() + 3 * perTokenLayer / 2);
     } else {
-      activations = tokens * perTokenLayer * (c.numLayers + 1) * actBytes;
+      activations = tokens * perTokenLayer * (c.numLayers + 1);
     }
     long workspace = 1L << 30;
     return new Estimate(micro, seq, checkpointing, weights, loraBytes, activations, logits, workspace);
+  }
+
+  private static long d(LlamaConfig c) {
+    return c.hiddenSize;
   }
 
   /** {in, out} features of a target projection. */
@@ -103,18 +140,19 @@ public final class MemoryPlan {
   }
 
   /** A table over micro-batch sizes with and without checkpointing, and the recommendation. */
-  public static String report(LlamaConfig c, LoraConfig lora, int seq, int weightBytes, int actBytes, double gpuGib,
+  public static String report(LlamaConfig c, LoraConfig lora, int seq, Precision precision, double gpuGib,
       int requestedMicro) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("memory plan: %s, %.2fB parameters, weights %d-byte, activations %d-byte, cutoff %d,"
-        + " LoRA r=%d on %s; device %.0f GiB%n", c, c.parameterCount() / 1e9, weightBytes, actBytes, seq, lora.r(),
-        lora.targets(), gpuGib));
+    sb.append(String.format("memory plan: %s, %.2fB parameters, precision %s (%s), cutoff %d, LoRA r=%d on %s (F32"
+        + " with gradients and AdamW moments); device %.0f GiB%n", c, c.parameterCount() / 1e9, precision.key(),
+        precision.isHalf() ? "half weights and activations; norms, softmax, LoRA and logits in F32" : "all F32", seq,
+        lora.r(), lora.targets(), gpuGib));
     sb.append(String.format("%6s %5s %10s %9s %12s %9s %9s %10s  %s%n", "micro", "ckpt", "weights", "lora+opt",
         "activations", "logits", "margin", "total", "fits"));
     List<Estimate> fit = new ArrayList<>();
     for (boolean ck : new boolean[] {false, true}) {
       for (int m : new int[] {1, 2, 4, 8, 16, 32}) {
-        Estimate e = estimate(c, lora, m, seq, weightBytes, actBytes, ck);
+        Estimate e = estimate(c, lora, m, seq, precision, ck);
         boolean ok = e.total() <= gpuGib * (1L << 30);
         if (ok) {
           fit.add(e);
@@ -133,7 +171,7 @@ public final class MemoryPlan {
     }
     if (best == null) {
       sb.append(String.format("does not fit %.0f GiB at any micro-batch (weights alone %s)%n", gpuGib, gib(estimate(c,
-          lora, 1, seq, weightBytes, actBytes, true).weights())));
+          lora, 1, seq, precision, true).weights())));
     } else {
       sb.append(String.format("fits %.0f GiB: micro-batch %d%s (%s), gradient accumulation to the batch%n", gpuGib,
           best.microBatch(), best.checkpointing() ? " with activation checkpointing" : "", gib(best.total())));

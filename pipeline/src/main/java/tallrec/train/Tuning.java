@@ -48,7 +48,15 @@ public final class Tuning {
   /** What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir. */
   public record Request(String stage, String model, String tokenizer, List<String> train, List<String> valid,
       String out, String init, boolean resume, String workDir, String device, TuneSettings settings,
-      Map<String, String> nouns, String configJson) implements Serializable {
+      Map<String, String> nouns, String configJson, String precision) implements Serializable {
+
+    /** Base weights in {@code tallrec.model.precision}'s default (auto). */
+    public Request(String stage, String model, String tokenizer, List<String> train, List<String> valid, String out,
+        String init, boolean resume, String workDir, String device, TuneSettings settings, Map<String, String> nouns,
+        String configJson) {
+      this(stage, model, tokenizer, train, valid, out, init, resume, workDir, device, settings, nouns, configJson,
+          "auto");
+    }
 
     public Request {
       train = new ArrayList<>(train);
@@ -135,7 +143,7 @@ public final class Tuning {
     tallrec.lora.GradMode.off();
     java.nio.file.Path work = workDir(q);
     try (NDManager root = NDManager.newBaseManager(device(deviceName))) {
-      LlamaCheckpoints.Options lo = new LlamaCheckpoints.Options();
+      LlamaCheckpoints.Options lo = new LlamaCheckpoints.Options().precision(q.precision());
       if (q.tokenizer() != null) {
         lo.tokenizer(Paths.get(q.tokenizer()));
       }
@@ -162,6 +170,9 @@ public final class Tuning {
         validCount = v.size();
       }
       double initial = validator == null ? Double.NaN : validator.evaluate(loaded.model, adapter);
+      progress.printf("base weights %s on %s%s%n", loaded.model.dataType(), root.getDevice(),
+          tallrec.llm.DtypeCasts.isHalf(loaded.model.dataType())
+              ? " (norms, softmax, logits, loss and LoRA in F32; dynamic loss scaling)" : "");
       progress.printf("tune %s: %d training examples (%d skipped: too long for cutoff %d), %d validation; LoRA %s,"
               + " %,d trainable parameters; untuned %s %.4f%n", q.stage(), train.size(), skipped[0], cutoff, validCount,
           adapter.config(), adapter.parameterCount(), validator == null ? "-" : validator.metric(), initial);
@@ -216,6 +227,7 @@ public final class Tuning {
           .property("stage", q.stage())
           .property("model", q.model())
           .property("init", q.init() == null ? "" : q.init())
+          .property("precision", q.precision())
           .property("steps", Integer.toString(r.steps()))
           .property("best_step", Integer.toString(r.bestStep()))
           .property("best_metric", Double.toString(r.bestMetric()))

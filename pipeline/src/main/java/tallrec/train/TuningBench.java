@@ -116,43 +116,130 @@ public final class TuningBench {
 
   private static void step(LlamaModel model, LoraAdapter adapter, AdamW opt, List<TrainExample> batch,
       boolean checkpointing, int seed) {
+    // Half weights: the loss scale a trainer starts with (gradients through F16 would underflow).
+    double lossScale = tallrec.llm.DtypeCasts.isHalf(model.dataType()) ? LossScaler.INITIAL : 1.0;
     adapter.train(true);
     try (NDManager scope = model.manager().getParentManager().newSubManager()) {
-      CausalLmLoss.forwardBackward(model, scope, batch, true, 0, 1.0, checkpointing, seed);
+      CausalLmLoss.forwardBackward(model, scope, batch, true, 0, lossScale, checkpointing, seed);
     } finally {
       adapter.train(false);
     }
-    opt.step(1e-4, 1.0);
+    opt.step(1e-4, 1.0 / lossScale);
   }
 
-  /** What one training step added to the process's resident memory at its peak. */
-  public record MemoryProbe(int microBatch, int seqLen, boolean checkpointing, long rssBeforeMib, long peakMib,
-      double stepSeconds) {
-    public long growthMib() {
-      return peakMib - rssBeforeMib;
+  /**
+   * What the model and one training step took, in MiB of the device's memory: before loading, after
+   * loading (weights, adapter and AdamW state), and the peak during the first step; with the
+   * steps' wall times.
+   */
+  public record MemoryProbe(int microBatch, int seqLen, boolean checkpointing, long baselineMib, long loadedMib,
+      long peakMib, double[] stepSeconds) {
+    /** The weights, adapter and optimizer state as loaded. */
+    public long modelMib() {
+      return loadedMib - baselineMib;
+    }
+
+    /** What the first step added at its peak. */
+    public long stepMib() {
+      return peakMib - loadedMib;
+    }
+
+    public long totalMib() {
+      return peakMib - baselineMib;
     }
   }
 
   /**
-   * Resident-memory growth of the first training step in this process: the kernel's peak-RSS mark
-   * is reset ({@code /proc/self/clear_refs} = 5) just before the step, and the growth is the peak
-   * during the step minus the resident size before it. Meant for a fresh process (the bench runs
-   * each setting in its own JVM): an earlier step would leave freed memory cached in the
-   * allocator, which a later step reuses without growing the process.
+   * Memory in use on a device, and its peak over a stretch of work. On the CPU: the process's
+   * resident set, the peak from the kernel's high-water mark (reset through
+   * {@code /proc/self/clear_refs} = 5). On a GPU: the device's used memory (what the caching
+   * allocator holds, as nvidia-smi shows it), the peak sampled every millisecond.
+   */
+  public static final class MemoryMeter implements AutoCloseable {
+    private final ai.djl.Device device;
+    private volatile long peak;
+    private volatile boolean sampling;
+    private Thread sampler;
+
+    public MemoryMeter(ai.djl.Device device) {
+      this.device = device;
+    }
+
+    public long usedMib() {
+      if (device.isGpu()) {
+        return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getCommitted() >> 20;
+      }
+      return statusMib("VmRSS:");
+    }
+
+    public void startPeak() {
+      if (!device.isGpu()) {
+        resetPeak();
+        return;
+      }
+      peak = usedMib();
+      sampling = true;
+      sampler = new Thread(() -> {
+        while (sampling) {
+          peak = Math.max(peak, usedMib());
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "gpu-memory-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    public long peakMib() {
+      if (!device.isGpu()) {
+        return statusMib("VmHWM:");
+      }
+      sampling = false;
+      try {
+        sampler.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Math.max(peak, usedMib());
+    }
+
+    @Override
+    public void close() {
+      sampling = false;
+    }
+  }
+
+  /**
+   * Memory of {@code steps} training steps in this process, against what was in use before the
+   * model was loaded ({@code baselineMib}). The peak is that of the first step: meant for a fresh
+   * process (the bench runs each setting in its own JVM), since a later step reuses memory the
+   * allocator kept from an earlier one without growing the process.
    */
   public static MemoryProbe probeMemory(LlamaModel model, LoraAdapter adapter, int micro, int seqLen,
-      boolean checkpointing) {
+      boolean checkpointing, long baselineMib, int steps, MemoryMeter meter) {
     AdamW opt = new AdamW(adapter.parameters(), adapter.manager(), 0.9, 0.999, 1e-8, 0.0);
     try {
       opt.zeroGradients();
       List<TrainExample> batch = randomBatch(model, micro, seqLen, new Random(7));
       System.gc();
-      resetPeak();
-      long before = statusMib("VmRSS:");
-      long t0 = System.nanoTime();
-      step(model, adapter, opt, batch, checkpointing, 1);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return new MemoryProbe(micro, seqLen, checkpointing, before, statusMib("VmHWM:"), seconds);
+      long loaded = meter.usedMib();
+      meter.startPeak();
+      double[] seconds = new double[steps];
+      long peak = 0;
+      for (int s = 0; s < steps; s++) {
+        long t0 = System.nanoTime();
+        step(model, adapter, opt, batch, checkpointing, 1 + s);
+        // A scalar read back ends the step on an asynchronous device too.
+        opt.gradNorm();
+        seconds[s] = (System.nanoTime() - t0) / 1e9;
+        if (s == 0) {
+          peak = meter.peakMib();
+        }
+      }
+      return new MemoryProbe(micro, seqLen, checkpointing, baselineMib, loaded, peak, seconds);
     } finally {
       opt.close();
     }
