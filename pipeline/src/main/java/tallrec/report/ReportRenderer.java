@@ -106,7 +106,7 @@ public final class ReportRenderer {
   static String table3(Table3 t, List<SeedSummary> summary) {
     StringBuilder sb = new StringBuilder();
     boolean anyPaper = false;
-    boolean anyReadme = false;
+    boolean anyMarked = false;
     boolean anyApprox = false;
     Map<Integer, String> indepMarks = new TreeMap<>();
     sb.append("| method |");
@@ -146,13 +146,10 @@ public final class ReportRenderer {
         for (Table3.Column c : t.columns()) {
           boolean kshot = t.kIndependentK(m, c.domain()) == null;
           boolean ours = t.cell(m, c) != null; // beside our number only
-          Optional<Double> v = ours && (kshot || match.get().method().equals(PaperTable3.ICL))
-              ? PaperTable3.value(match.get().method(), c.domain(), c.k()) : Optional.empty();
-          if (v.isPresent()) {
+          if (ours && kshot && PaperTable3.value(match.get().method(), c.domain(), c.k()).isPresent()) {
             any = true;
-            Optional<Double> alt = PaperTable3.authorsReadme(match.get().method(), c.domain(), c.k());
-            anyReadme |= alt.isPresent();
-            row.append(String.format(Locale.ROOT, " *%.2f%s* |", v.get(), alt.isPresent() ? "‡" : ""));
+            anyMarked |= PaperTable3.significant(match.get().method(), c.domain(), c.k());
+            row.append(" *").append(PaperTable3.text(match.get().method(), c.domain(), c.k())).append("* |");
           } else {
             row.append(" – |");
           }
@@ -185,9 +182,8 @@ public final class ReportRenderer {
           ", shown beside our number where the setting matches (same domain and K; the paper's movie data are"
               + " MovieLens-100K, its book data BookCrossing). Their backbone is LLaMA-7B; ours is named above, so the"
               + " comparison is of protocol, not of model size.");
-      if (anyReadme) {
-        sb.append(" ‡ ").append(PaperTable3.README_SOURCE).append(" prints a different value here: ");
-        sb.append(readmeDiffs(t)).append('.');
+      if (anyMarked) {
+        sb.append(' ').append(PaperTable3.SIGNIFICANT).append(' ').append(PaperTable3.SIGNIFICANT_MEANING).append('.');
       }
       if (anyApprox) {
         sb.append(" ≈ closest published counterpart, setting not identical (MiniLM item text encoder instead of BERT).");
@@ -201,32 +197,16 @@ public final class ReportRenderer {
       sb.append("| ").append(pm).append(" |");
       for (String d : PaperTable3.DOMAINS) {
         for (int k : PaperTable3.KS) {
-          double v = PaperTable3.value(pm, d, k).orElseThrow();
-          Optional<Double> alt = PaperTable3.authorsReadme(pm, d, k);
-          sb.append(String.format(Locale.ROOT, " %.2f%s |", v,
-              alt.map(a -> String.format(Locale.ROOT, " (README: %.2f)", a)).orElse("")));
+          sb.append(' ').append(PaperTable3.text(pm, d, k)).append(" |");
         }
       }
       sb.append('\n');
     }
-    sb.append("\n").append(PaperTable3.SOURCE).append(". Alpaca-LoRA (ICL) has one number per domain (no tuning).")
-        .append(" Values in parentheses: ").append(PaperTable3.README_SOURCE).append(".\n\n</details>\n");
+    sb.append("\n").append(PaperTable3.SOURCE).append(", every cell as published. ").append(PaperTable3.SIGNIFICANT)
+        .append(' ').append(PaperTable3.SIGNIFICANT_MEANING).append(". The paper gives its LLM-based"
+            + " in-context-learning baselines (no tuning) only as bars in Figure 3(a), without numbers, so no"
+            + " published value is shown for them.\n\n</details>\n");
     return sb.toString();
-  }
-
-  private static String readmeDiffs(Table3 t) {
-    List<String> out = new ArrayList<>();
-    for (Table3.Method m : t.methods()) {
-      Optional<PaperTable3.Match> match = PaperTable3.match(m.model(), m.variant());
-      if (match.isEmpty()) {
-        continue;
-      }
-      for (Table3.Column c : t.columns()) {
-        PaperTable3.authorsReadme(match.get().method(), c.domain(), c.k()).ifPresent(a -> out.add(String.format(
-            Locale.ROOT, "%s %s %.2f", match.get().method(), c.label(), a)));
-      }
-    }
-    return String.join(", ", out.stream().distinct().toList());
   }
 
   static String winners(Table3 t) {

@@ -62,12 +62,30 @@ class ReportTest {
     String md = ReportRenderer.render(m, NO_CONTEXT).markdown();
     assertTrue(md.contains("| llama-tiny (TALLRec) | **55.00 ± 0.00** | **60.00 ± 0.00** | – |\n"), md);
     assertTrue(md.contains("| other | **55.00 ± 0.00** | – | – |\n"), md); // a tie: both bold
-    assertTrue(md.contains("| *↳ paper: TALLRec (LLaMA-7B)* | *67.24* | *67.48* | – |\n"), md);
-    // the issue's quote and the authors' README disagree on Caser, book, K=64: both shown
-    assertTrue(md.contains("| *↳ paper: Caser (LLaMA-7B)* | – | – | *49.57‡* |\n"), md); // beside ours only
-    assertTrue(md.contains("Caser book K=64 49.72"), md);
+    // the paper's significance marks where it gives them
+    assertTrue(md.contains("| *↳ paper: TALLRec (LLaMA-7B)* | *67.24‡* | *67.48‡* | – |\n"), md);
+    assertTrue(md.contains("‡ the paper marks the TALLRec result as significantly better than all baselines"), md);
+    assertTrue(md.contains("| *↳ paper: Caser (LLaMA-7B)* | – | – | *49.72* |\n"), md); // beside ours only
     assertTrue(md.contains("| *↳ paper: GRU-BERT ≈ (LLaMA-7B)* | – | – | *49.64* |\n"), md);
-    assertTrue(md.contains("as quoted in issue #7"), md);
+    assertTrue(md.contains("TALLRec paper (Bao et al., RecSys'23), Table 3: LLaMA-7B, AUC × 100"), md);
+    assertTrue(md.contains("| TALLRec | 67.24‡ | 67.48‡ | 71.98‡ | 56.36 | 60.39‡ | 64.38‡ |\n"), md);
+    assertFalse(md.contains("README"), md); // one source: the paper
+  }
+
+  @Test
+  void noNumberThePaperDoesNotPrintIsShownAsPublished() {
+    List<Metric> m = new ArrayList<>();
+    for (int k : List.of(16, 64)) {
+      m.add(new Metric("llama-tiny", "icl", "none", "movie", 0, 0, 0.52, 10, 5));
+      m.add(new Metric("llama-tiny", "AT", "movie", "movie", k, 0, 0.53, 10, 5));
+      m.add(new Metric("llama-tiny", "RT", "movie", "movie", k, 0, 0.54, 10, 5));
+    }
+    String md = ReportRenderer.render(m.stream().distinct().toList(), NO_CONTEXT).markdown();
+    // the ICL baselines and the AT/RT ablation exist in the paper only as plotted bars and curves
+    assertFalse(md.contains("*↳ paper"), md);
+    assertFalse(md.contains("ICL)"), md);
+    assertTrue(md.contains("only as bars in Figure 3(a), without numbers"), md);
+    assertFalse(md.matches("(?s).*\\b[Ii]ssue\\b.*"), md); // the project and the paper only
   }
 
   @Test
