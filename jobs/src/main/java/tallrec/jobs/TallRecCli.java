@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       TuneCommand.class,
       ReportCommand.class,
+      DoctorCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
