@@ -95,8 +95,10 @@ public final class BenchTuningCommand implements Callable<Integer> {
     }
     TuningBench.MemoryMeter meter = memoryProbe ? new TuningBench.MemoryMeter(
         dev != null ? dev : ai.djl.engine.Engine.getInstance().defaultDevice()) : null;
-    long baseline = meter == null ? 0 : meter.usedMib();
     try (NDManager m = NDManager.newBaseManager(dev)) {
+      // The baseline after the engine's own start-up (libraries, thread pools, a CUDA context).
+      m.ones(new ai.djl.ndarray.types.Shape(64, 64)).matMul(m.ones(new ai.djl.ndarray.types.Shape(64, 64))).close();
+      long baseline = meter == null ? 0 : meter.usedMib();
       precision.requireUsable(m.getDevice());
       LlamaModel model = LlamaModel.load(cfg, new RandomWeights(cfg, 1), m, precision);
       LoraAdapter a = LoraAdapter.attach(model, lora, 1);

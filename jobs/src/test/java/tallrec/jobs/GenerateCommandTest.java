@@ -34,6 +34,27 @@ class GenerateCommandTest {
     assertEquals(expected + System.lineSeparator(), out);
   }
 
+  /**
+   * {@code --precision f16}: the HF checkpoint's weights in F16 (logits widened to F32) continue the
+   * prompt greedily as the F32 model does, token for token.
+   */
+  @Test
+  void halfPrecisionGreedyContinuationMatchesF32() throws Exception {
+    String expected = Files.readString(SharedData.require("models/stories260K-hf/expected_prompted_greedy_80.txt"));
+    String out = run("generate", "--model", SharedData.require("models/stories260K-hf").toString(), "--precision",
+        "f16", "--prompt", "Once upon a time, there was a dog named Max", "--max-new-tokens", "80", "--temperature", "0");
+    assertEquals(expected + System.lineSeparator(), out);
+  }
+
+  /** BF16 arrays abort this engine's process: asking for them is a one-line error, not a crash. */
+  @Test
+  void bf16IsAClearErrorWhereTheEngineCannotHoldIt() {
+    CliRun r = CliRun.of("generate", "--model", SharedData.require("models/stories260K-hf").toString(), "--precision",
+        "bf16", "--prompt", "Once", "--max-new-tokens", "2");
+    assertEquals(1, r.rc(), r.out());
+    assertTrue(r.err().contains("--precision bf16") && r.err().contains("use f16"), r.err());
+  }
+
   @Test
   void llama2cWithoutTokenizerIsAUsageError() {
     assertEquals(1, TallRecCli.execute("generate", "--model",

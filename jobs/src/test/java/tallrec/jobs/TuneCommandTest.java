@@ -152,6 +152,30 @@ class TuneCommandTest {
         Files.readAllBytes(ckpt.resolve("adapter_model.safetensors"))), "adapters differ");
   }
 
+  /**
+   * {@code --precision f16} end to end on the CPU: rec-tuning over F16 base weights (loss scaling
+   * logged), the manifest recording the precision, then scoring through the adapter in F16.
+   */
+  @Test
+  void halfPrecisionTuneThenScore() throws Exception {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    Path valid = recJson(tmp, "rec_valid.json", 4, 100);
+    Path adapter = tmp.resolve("f16");
+    run("tune", "--stage", "rec", "--model", model, "--train", recJson(tmp, "rec_train.json", 6, 0).toString(),
+        "--valid", valid.toString(), "--max-steps", "2", "--batch", "6", "--micro-batch", "3", "--lr", "5e-3",
+        "--eval-every", "2", "--cutoff-len", "320", "--master", "local[1]", "--precision", "f16", "--out",
+        adapter.toString());
+    String manifest = Files.readString(adapter.resolve("_MANIFEST.json"));
+    assertTrue(java.util.regex.Pattern.compile("\"precision\"\\s*:\\s*\"f16\"").matcher(manifest).find(), manifest);
+    String log = Files.readString(adapter.resolve("train_log.jsonl"));
+    assertTrue(log.contains("\"loss_scale\""), log);
+    Path scores = tmp.resolve("scores");
+    run("score", "--model", model, "--adapter", adapter.toString(), "--data", valid.toString(), "--out",
+        scores.toString(), "--precision", "f16", "--master", "local[1]");
+    String scoreManifest = Files.readString(scores.resolve("_MANIFEST.json"));
+    assertTrue(scoreManifest.contains("\"scores\" : 4"), scoreManifest);
+  }
+
   static List<String> concat(List<String> a, String... more) {
     List<String> out = new java.util.ArrayList<>(a);
     out.addAll(List.of(more));

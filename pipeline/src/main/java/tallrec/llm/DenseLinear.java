@@ -40,6 +40,6 @@ public final class DenseLinear implements Linear {
 
   @Override
   public NDArray forward(NDArray x) {
-    return x.matMul(weightT);
+    return DtypeCasts.matMul(x, weightT);
   }
 }

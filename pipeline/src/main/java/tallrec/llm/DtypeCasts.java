@@ -54,6 +54,24 @@ public final class DtypeCasts {
     }
   }
 
+  /**
+   * a · b with a half dtype as a GPU computes it: half operands, F32 accumulation, the product
+   * rounded to half. On a GPU (and whenever autograd records, so that a training step holds what it
+   * holds on a GPU) that is the engine's own half matmul. On the CPU without autograd (scoring,
+   * validation, generation) libtorch's half GEMM runs 10 to 600 times slower than its F32 GEMM, so
+   * the operands are widened (exactly) to F32, multiplied there and the product narrowed: the same
+   * arithmetic up to the order of the F32 additions. The widened copies live only for the call.
+   */
+  public static NDArray matMul(NDArray a, NDArray b) {
+    if (!isHalf(a.getDataType()) || a.getDevice().isGpu() || JniUtils.isGradMode()) {
+      return a.matMul(b);
+    }
+    try (NDArray a32 = a.toType(DataType.FLOAT32, false); NDArray b32 = b.toType(DataType.FLOAT32, false);
+        NDArray c32 = a32.matMul(b32)) {
+      return c32.toType(a.getDataType(), false);
+    }
+  }
+
   /** Whether {@code t} is a half type (F16 or BF16). */
   public static boolean isHalf(DataType t) {
     return t == DataType.FLOAT16 || t == DataType.BFLOAT16;

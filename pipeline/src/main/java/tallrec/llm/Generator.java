@@ -56,6 +56,7 @@ public final class Generator {
    * Returns only the new ids; EOS is not included. Stops early at EOS or at the context limit.
    */
   public int[] generate(int[] prompt, Options o) {
+    tallrec.lora.GradMode.off();
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt must contain at least one token (BOS)");
     }

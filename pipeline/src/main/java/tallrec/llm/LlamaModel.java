@@ -19,11 +19,13 @@ import java.util.function.UnaryOperator;
  * grouped-query attention with rotate-half rotary → residual → RMSNorm → SwiGLU MLP → residual,
  * a final RMSNorm and a (tied or separate) LM head.
  *
- * <p>Precision: the frozen weights, the embeddings, the residual stream and every projection are in
- * the weights' dtype (F32, or F16/BF16 when loaded in a half {@link Precision}); as in Hugging Face's
- * LLaMA under half precision, the RMSNorm statistics and normalisation, the attention softmax (with
- * its mask) and the LM-head logits are computed in F32, and adapters keep F32 parameters. The casts
- * between the two are {@link DtypeCasts}, which keep gradients flowing (DJL's own cast does not).
+ * <p>Precision: the frozen weights and every projection (its input, product and output), rotary,
+ * attention scores and {@code probs · v}, and SwiGLU are in the weights' dtype (F32, or F16/BF16
+ * when loaded in a half {@link Precision}). As under PEFT + {@code torch.autocast}, the residual
+ * stream (the widened embeddings and the residual sums) stays F32, and so do the RMSNorm statistics
+ * and normalisation, the attention mask and softmax, and the LM head's product (so the Yes/No logits
+ * and the loss are F32); adapters keep F32 parameters. The casts between the two are
+ * {@link DtypeCasts}, which keep gradients flowing (DJL's own cast does not).
  *
  * <p>Memory discipline (DJL puts an op's result in its first operand's manager): weights live in
  * the model's manager and are only ever a second operand; every activation is created in, or
@@ -49,9 +51,12 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray attnScale;
   private final NDArray minusHalf;
   private final NDArray rotateHalf;
-  /** The weights' dtype: that of the residual stream and every projection. */
+  /** The weights' dtype: that of every projection's input, product and output. */
   private final DataType dtype;
-  /** Where norms, softmax and logits are computed: F32 for half weights, else the weights' dtype. */
+  /**
+   * The residual stream's and where norms, softmax and logits are computed: F32 for half weights,
+   * else the weights' dtype (F64 in gradient tests).
+   */
   private final DataType wide;
 
   /** One decoder layer's parameters. Projections are replaceable (adapters). */
@@ -169,7 +174,7 @@ public final class LlamaModel implements AutoCloseable {
     return manager;
   }
 
-  /** The weights' (and residual stream's) dtype. */
+  /** The weights' dtype (that of every projection; the residual stream is F32 for half weights). */
   public DataType dataType() {
     return dtype;
   }
@@ -254,7 +259,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray maskArr;
     NDArray ids = work.create(batch.ids);
     NDArray posArr = work.create(pos);
-    h = own(embed.get(new NDIndex("{}", ids)), work).reshape(b, t, config.hiddenSize);
+    // The residual stream is F32 (widened embeddings); see the class comment.
+    h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), work).reshape(b, t, config.hiddenSize), wide);
     cos = own(ropeCos.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
     sin = own(ropeSin.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
     maskArr = work.create(mask, new Shape(b, 1, t, s));
@@ -339,7 +345,7 @@ public final class LlamaModel implements AutoCloseable {
     positionsAndMask(batch, null, pos, mask);
     NDArray ids = scope.create(batch.ids);
     NDArray posArr = scope.create(pos);
-    NDArray h = own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize);
+    NDArray h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize), wide);
     NDArray cos = own(ropeCos.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
     NDArray sin = own(ropeSin.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
     return new Prepared(h, cos, sin, scope.create(mask, new Shape(b, 1, t, t)));
@@ -373,12 +379,19 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * LM-head logits of hidden states [..., hidden] → [..., vocab], in the input's manager: the
-   * product in the weights' dtype, the result widened to F32 for half weights (HF's
-   * {@code logits.float()}), so softmax, Yes/No scores and the loss are F32.
+   * LM-head logits of hidden states [..., hidden] → [..., vocab], in the input's manager. With half
+   * weights the product itself is computed in F32 from the widened hidden states and head weight
+   * (the widened weight belongs to the caller's scope and goes with it): an F16 logit of magnitude
+   * 8 to 16 is only resolved to 1/128, which alone would move P(Yes) by up to 0.002. So the Yes/No
+   * logits, their softmax and the loss are F32 throughout.
    */
   public NDArray logits(NDArray hidden) {
-    return DtypeCasts.to(lmHead.forward(hidden), wide);
+    if (wide == dtype || !(lmHead instanceof DenseLinear head)) {
+      return DtypeCasts.to(lmHead.forward(hidden), wide);
+    }
+    NDArray w = head.weight().toType(wide, false);
+    w.attach(hidden.getManager());
+    return DtypeCasts.to(hidden, wide).matMul(w.transpose());
   }
 
   private NDArray layer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache) {
@@ -406,10 +419,22 @@ public final class LlamaModel implements AutoCloseable {
     // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
     NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
     NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
-    // Scores in the activations' dtype; the mask and softmax in F32 (HF: softmax(dtype=float32)).
-    NDArray scores = DtypeCasts.to(q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)), wide).add(mask);
-    NDArray probs = DtypeCasts.to(scores.softmax(-1), dtype);
-    NDArray att = probs.matMul(vr).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+    NDArray att;
+    if (wide != dtype && !x.getDevice().isGpu() && !ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+      // Half weights on the CPU, no autograd (scoring, validation, generation): q, k and v widened
+      // once and the attention done in F32. Rounding the [heads × seq]-sized scores and
+      // probabilities to F16 and back, as a GPU's half matmuls do, costs more there than the
+      // attention itself and changes nothing a test of P(Yes) can see.
+      NDArray scores = q.toType(wide, false).mul(attnScale).matMul(kr.toType(wide, false).transpose(0, 1, 3, 2))
+          .add(mask);
+      att = scores.softmax(-1).matMul(vr.toType(wide, false)).toType(dtype, false);
+    } else {
+      // Scores in the activations' dtype; the mask and softmax in F32 (HF: softmax(dtype=float32)).
+      NDArray scores = DtypeCasts.to(q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)), wide).add(mask);
+      NDArray probs = DtypeCasts.to(scores.softmax(-1), dtype);
+      att = probs.matMul(vr);
+    }
+    att = att.transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
     NDArray h = x.add(L.o.forward(att));
     if (cache != null) {
       // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
@@ -455,7 +480,7 @@ public final class LlamaModel implements AutoCloseable {
       NDList halves = x.split(2, 3);
       rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
     } else {
-      rotated = x.matMul(rotateHalf);
+      rotated = DtypeCasts.matMul(x, rotateHalf);
     }
     return x.mul(cos).add(rotated.mul(sin));
   }

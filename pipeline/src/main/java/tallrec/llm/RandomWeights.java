@@ -40,6 +40,24 @@ public final class RandomWeights implements WeightSource {
     return manager.randomNormal(0f, 0.02f, shape, DataType.FLOAT32);
   }
 
+  /**
+   * Half weights are drawn in F16 directly (no F32 draw to narrow: its freed buffers would stay in a
+   * CPU process's heap and spoil memory measurements). The values then differ from the F32 model's of
+   * the same seed; write the F32 model to safetensors to compare precisions on equal weights.
+   */
+  @Override
+  public NDArray load(String name, long[] expectedShape, NDManager manager, Precision precision) {
+    if (precision != Precision.F16) {
+      return precision.narrow(load(name, expectedShape, manager), name, describe());
+    }
+    Shape shape = new Shape(expectedShape);
+    if (expectedShape.length == 1) {
+      return manager.ones(shape, DataType.FLOAT16);
+    }
+    manager.getEngine().setRandomSeed((int) (seed * 31 + name.hashCode()));
+    return manager.randomNormal(0f, 0.02f, shape, DataType.FLOAT16);
+  }
+
   @Override
   public void close() {}
 }

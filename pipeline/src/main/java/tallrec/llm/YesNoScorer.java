@@ -151,6 +151,9 @@ public final class YesNoScorer {
 
   /** Scores prompts; results are in input order. */
   public List<Score> score(List<? extends TruncatablePrompt> prompts) {
+    // Scoring never needs gradients, and a Spark task's thread starts with torch's autograd on:
+    // without this every forward would record a graph (and half matmuls take the training path).
+    tallrec.lora.GradMode.off();
     List<Fitted> fitted = new ArrayList<>(prompts.size());
     int[] yes = new int[prompts.size()];
     int[] no = new int[prompts.size()];

@@ -14,25 +14,26 @@ import tallrec.lora.LoraConfig;
  * compute (RMSNorm statistics, the attention softmax with its mask, the LoRA branch, the logits).
  *
  * <p>The activation model counts what this decoder's forward creates and holds until backward
- * (every intermediate of the NDArray code, per token and layer, in elements). In the activations'
- * dtype: residual adds, the o/down projections' outputs and the norms' weighted products
- * (F32: 10·hidden with the norms' statistics; half: 4·hidden + 2 × 2·hidden per norm, the narrowed
- * and the weighted output); q, k, v, o projections; rotary 4 per q/k element; q·scale, attention
- * output and its reshape copy (8·qDim + 6·kvDim); GQA's repeated k/v (2·qDim); SwiGLU's gate,
- * sigmoid, SiLU, up and product (5·ffn); the attention scores (heads·seq). In F32 whatever the
- * precision: each norm's squared input and normalised output, plus for a half precision its
- * widened input (2 or 3·hidden per norm); masked scores and probabilities (2·heads·seq, plus for a
- * half precision the widened scores in F32 and the narrowed probabilities in half). Per LoRA-wrapped
- * projection, in F32: dropout's uniform draw, float mask, scaled mask, masked input (4·in, plus a
- * quarter for the boolean mask), the A and B products (r + out) and the sum (out); for a half
- * precision also the widened input and base output (in + out) and, in half, the narrowed sum (out).
- * Backward adds one layer's worth of gradients at a time. The head holds 4·vocab F32 per token at
- * its peak (logits, log-softmax, and the two gradients of the same size in backward), and for a half
- * precision also the half logits and their gradient (2·vocab in half). With activation
- * checkpointing only each layer's input is kept, plus one layer's activations (recomputed in
- * backward) with their gradients, and the head's; the peak counts both, since the allocator keeps
- * freed blocks cached. Checked against measured peaks with {@code bench tuning --memory} (see the
- * README); the 1 GiB margin is for workspace and fragmentation.
+ * (every intermediate of the NDArray code, per token and layer, in elements); see
+ * {@link #bytesPerTokenLayer}. The residual stream (embeddings, residual sums, each layer's input)
+ * is F32 whatever the precision, as under autocast. In the activations' dtype: q, k, v, o
+ * projections; rotary 4 per q/k element; q·scale, the attention output and its reshape copy
+ * (8·qDim + 6·kvDim); GQA's repeated k/v (2·qDim); SwiGLU's gate, sigmoid, SiLU, up and product
+ * (5·ffn); the attention scores (heads·seq); the o and down outputs and each norm's weighted
+ * output (plus, for a half precision, each norm's narrowed output and the narrowed probabilities).
+ * In F32: each norm's squared input and normalised output, masked scores and probabilities, the
+ * residual sums (and, for a half precision, the widened scores). Per LoRA-wrapped projection, in
+ * F32: dropout's uniform draw, float mask, scaled mask, masked input (4·in, plus a quarter for the
+ * boolean mask), the A and B products (r + out) and the sum (out); for a half precision also the
+ * widened input and base output (in + out) and, in half, the narrowed sum (out). Backward adds one
+ * layer's worth of gradients at a time. The head holds 4·vocab F32 per token at its peak (logits,
+ * log-softmax, and the two gradients of the same size in backward); for a half precision the
+ * head's product is F32 too and keeps its widened weight (vocab × hidden F32) and input. With
+ * activation checkpointing only each layer's input is kept, plus one layer's activations
+ * (recomputed in backward) with their gradients, and the head's; the peak counts both, since the
+ * allocator keeps freed blocks cached. Checked against measured peaks with
+ * {@code bench tuning --memory} (see the README); the 1 GiB margin is for workspace and
+ * fragmentation.
  */
 public final class MemoryPlan {
 
@@ -62,15 +63,15 @@ public final class MemoryPlan {
     boolean half = precision.isHalf();
     // elements in the activations' dtype, elements in F32, and bytes of boolean masks
     long act = 8L * c.qDim() + 6L * c.kvDim() + 5L * c.intermediateSize + hs
-        + (c.numHeads > c.numKvHeads ? 2L * c.qDim() : 0) + 4L * d;
-    long f32 = 2 * hs;
+        + (c.numHeads > c.numKvHeads ? 2L * c.qDim() : 0);
+    long f32 = 2 * hs + 2 * 2L * d; // masked scores, probabilities; per norm: square, normalised
     long bool = 0;
     if (half) {
-      act += 2 * 2L * d + hs; // per norm: narrowed and weighted output; the narrowed probabilities
-      f32 += 2 * 3L * d + hs; // per norm: widened input, its square, normalised; the widened scores
+      // per norm: narrowed and weighted output; o and down outputs; the narrowed probabilities
+      act += 2 * 2L * d + 2L * d + hs;
+      f32 += 2L * d + hs; // the two residual sums (the stream is F32); the widened scores
     } else {
-      act += 2 * d; // per norm: weighted output
-      f32 += 2 * 2L * d; // per norm: square, normalised
+      act += 2L * d + 4L * d; // per norm: weighted output; o and down outputs, residual sums
     }
     for (String t : lora.targets()) {
       long[] io = inOut(c, t);
@@ -100,9 +101,12 @@ public final class MemoryPlan {
     long loraBytes = loraParams * 4 * 4;
     long tokens = (long) micro * seq;
     long perTokenLayer = bytesPerTokenLayer(c, lora, seq, precision);
-    // logits, log-softmax and, in backward, the gradients of both, in F32; a half model's LM head
-    // also holds its half output and that output's gradient
-    long logits = tokens * c.vocabSize * (4L * 4 + (precision.isHalf() ? 2L * precision.bytes() : 0));
+    // logits, log-softmax and, in backward, the gradients of both, in F32
+    long logits = tokens * c.vocabSize * 4L * 4;
+    if (precision.isHalf()) {
+      // the head's product in F32: its widened weight, kept for backward, and the widened input
+      logits += (long) c.vocabSize * c.hiddenSize * 4 + tokens * c.hiddenSize * 4L;
+    }
     long activations;
     // Backward adds the gradients of one layer's activations while it differentiates that layer:
     // one more layer's worth at the peak.
@@ -111,7 +115,7 @@ public final class MemoryPlan {
       // 1.5 layers' worth, as the gradients are freed while backward walks the graph). The head's
       // graph comes and goes separately, but a caching allocator (glibc's heap here, PyTorch's on
       // a GPU) keeps the layer-sized blocks it freed, so the peak is the sum, not the max.
-      activations = tokens * ((long) (c.numLayers + 1) * d(c) * precision.bytes() + 3 * perTokenLayer / 2);
+      activations = tokens * ((long) (c.numLayers + 1) * d(c) * 4 + 3 * perTokenLayer / 2);
     } else {
       activations = tokens * perTokenLayer * (c.numLayers + 1);
     }
