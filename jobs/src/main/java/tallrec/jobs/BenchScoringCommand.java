@@ -57,8 +57,7 @@ public final class BenchScoringCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String requested = common.resolve(precisionOption.into(new java.util.LinkedHashMap<>())).section("model")
-        .getString("precision");
+    String requested = precisionOption.resolve(common);
     LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
     if (cfg == null) {
       throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");

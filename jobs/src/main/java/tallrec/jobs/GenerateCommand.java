@@ -47,8 +47,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String precision = common.resolve(precisionOption.into(new java.util.LinkedHashMap<>())).section("model")
-        .getString("precision");
+    String precision = precisionOption.resolve(common);
     PrintStream err = System.err;
     long t0 = System.nanoTime();
     try (NDManager m = NDManager.newBaseManager();

@@ -11,6 +11,11 @@ public final class PrecisionOption {
           + " softmax, logits, loss and LoRA stay F32.")
   String precision;
 
+  /** {@code tallrec.model.precision} after --conf, --set and this flag (for commands with no other flags). */
+  String resolve(CommonOptions common) {
+    return common.resolve(into(new java.util.LinkedHashMap<>())).section("model").getString("precision");
+  }
+
   /** Adds the flag (when given) to a command's overrides. */
   Map<String, Object> into(Map<String, Object> flags) {
     flags.put("model.precision", precision);
