@@ -51,7 +51,8 @@ public final class GenerateCommand implements Callable<Integer> {
     PrintStream err = System.err;
     long t0 = System.nanoTime();
     try (NDManager m = NDManager.newBaseManager();
-        LlamaCheckpoints.Loaded l = LlamaCheckpoints.load(model, new LlamaCheckpoints.Options().tokenizer(tokenizer).precision(precision), m)) {
+        LlamaCheckpoints.Loaded l = LlamaCheckpoints.load(model,
+            new LlamaCheckpoints.Options().tokenizer(tokenizer).precision(precision), m)) {
       err.printf("loaded %s: %s in %.2f s%n", l.source, l.model.config(), (System.nanoTime() - t0) / 1e9);
       int[] ids = l.tokenizer.encode(prompt, true);
       long t1 = System.nanoTime();
