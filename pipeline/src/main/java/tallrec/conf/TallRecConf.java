@@ -44,7 +44,11 @@ public final class TallRecConf {
    *     ignored so an absent flag never hides a file setting
    */
   public static TallRecConf load(File confFile, List<String> sets, Map<String, Object> flags) {
-    Config reference = ConfigFactory.defaultReference(TallRecConf.class.getClassLoader());
+    // Unresolved, so a default that refers to another key (tune.prompt-template =
+    // ${tallrec.prompt.template}) follows a user's value of that key; resolved once, at the end.
+    // System properties stay on top of reference.conf, as defaultReference() puts them.
+    Config reference = ConfigFactory.systemProperties()
+        .withFallback(ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader()));
     Config merged = reference;
     if (confFile != null) {
       if (!confFile.isFile()) {

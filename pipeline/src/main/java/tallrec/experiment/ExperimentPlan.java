@@ -490,7 +490,8 @@ public final class ExperimentPlan {
                 score.getInt("partitions"));
             Scoring.Settings s = new Scoring.Settings(modelPath, tokenizer, score.getInt("batch-size"),
                 score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
-                k, seed, adapter == null ? null : adapter.toString(), precision());
+                k, seed, adapter == null ? null : adapter.toString(), precision())
+                .withPromptTemplate(score.getString("prompt-template"));
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
             log.printf("      %,d scores; rows per executor %s%n", r.rows(), r.rowsByExecutor());
           }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));

@@ -52,4 +52,9 @@ public record RecPrompt(String instruction, String input, String output) impleme
   public String alpacaPrompt() {
     return AlpacaTemplate.prompt(instruction, input);
   }
+
+  /** The prompt in {@code template}, ending at the response slot. */
+  public String alpacaPrompt(AlpacaTemplate template) {
+    return template.render(instruction, input);
+  }
 }

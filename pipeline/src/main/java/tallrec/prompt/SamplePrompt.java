@@ -15,16 +15,20 @@ public final class SamplePrompt implements TruncatablePrompt {
   private final List<String> historyTexts;
   private final List<Integer> historyLabels;
   private final String targetText;
-  private final String fixedPrompt;
+  private final String instruction;
+  private final String input;
+  private final AlpacaTemplate template;
 
   private SamplePrompt(String id, String noun, List<String> historyTexts, List<Integer> historyLabels,
-      String targetText, String fixedPrompt) {
+      String targetText, String instruction, String input, AlpacaTemplate template) {
     this.id = id;
     this.noun = noun;
     this.historyTexts = historyTexts;
     this.historyLabels = historyLabels;
     this.targetText = targetText;
-    this.fixedPrompt = fixedPrompt;
+    this.instruction = instruction;
+    this.input = input;
+    this.template = template;
   }
 
   /** A prompt rebuilt from a sample's rendered items, oldest history item first. */
@@ -34,12 +38,22 @@ public final class SamplePrompt implements TruncatablePrompt {
       throw new IllegalArgumentException("sample " + id + ": " + historyTexts.size() + " history items but "
           + historyLabels.size() + " labels");
     }
-    return new SamplePrompt(id, noun, historyTexts, historyLabels, targetText, null);
+    return new SamplePrompt(id, noun, historyTexts, historyLabels, targetText, null, null, AlpacaTemplate.ALPACA);
   }
 
   /** A prompt given as instruction + input (e.g. the reference's JSON); it cannot be shortened. */
   public static SamplePrompt fixed(String id, String instruction, String input) {
-    return new SamplePrompt(id, null, List.of(), List.of(), null, AlpacaTemplate.prompt(instruction, input));
+    return new SamplePrompt(id, null, List.of(), List.of(), null, instruction, input == null ? "" : input,
+        AlpacaTemplate.ALPACA);
+  }
+
+  /** The same prompt rendered in {@code t} (the reference's text, say). */
+  public SamplePrompt withTemplate(AlpacaTemplate t) {
+    return new SamplePrompt(id, noun, historyTexts, historyLabels, targetText, instruction, input, t);
+  }
+
+  public AlpacaTemplate template() {
+    return template;
   }
 
   @Override
@@ -49,13 +63,13 @@ public final class SamplePrompt implements TruncatablePrompt {
 
   @Override
   public String render(int dropOldest) {
-    if (fixedPrompt != null) {
-      return fixedPrompt;
+    if (instruction != null) {
+      return template.render(instruction, input);
     }
     int n = historyTexts.size();
     // The label is irrelevant to the prompt text: the answer slot is left empty.
     return RecPrompt.of(noun, historyTexts.subList(dropOldest, n), historyLabels.subList(dropOldest, n), targetText, 0)
-        .alpacaPrompt();
+        .alpacaPrompt(template);
   }
 
   @Override

@@ -28,6 +28,7 @@ import tallrec.io.StagedCommit;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaJson;
+import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
 
 /**
@@ -44,8 +45,19 @@ public final class Scoring {
 
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-      String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision)
-      implements Serializable {
+      String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
+      String promptTemplate) implements Serializable {
+
+    public Settings {
+      AlpacaTemplate.named(promptTemplate); // fail on the driver, with the accepted names, not in a task
+    }
+
+    /** The default prompt template ({@code alpaca}). */
+    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision) {
+      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
+          precision, AlpacaTemplate.ALPACA.key());
+    }
 
     /** Base weights in {@code tallrec.model.precision}'s default (auto: F16 on a GPU, F32 on the CPU). */
     public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
@@ -57,7 +69,13 @@ public final class Scoring {
     /** The same with the base weights in {@code precision} (f32, f16, bf16, auto). */
     public Settings withPrecision(String p) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, p);
+          seed, adapter, p, promptTemplate);
+    }
+
+    /** The same with prompts rendered in the template named {@code t} ({@code tallrec.prompt.template}). */
+    public Settings withPromptTemplate(String t) {
+      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
+          seed, adapter, precision, t);
     }
 
     /** Without an adapter (the base model). */
@@ -138,6 +156,7 @@ public final class Scoring {
       return List.<Row>of().iterator();
     }
     List<SamplePrompt> prompts = new ArrayList<>(in.size());
+    AlpacaTemplate template = AlpacaTemplate.named(s.promptTemplate());
     for (Row r : in) {
       String id = r.getString(0);
       if (rebuildable) {
@@ -146,9 +165,9 @@ public final class Scoring {
           throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + r.getString(1)
               + "' (add tallrec.domains." + r.getString(1) + ")");
         }
-        prompts.add(SamplePrompt.of(id, noun, r.getList(4), r.getList(5), r.getString(6)));
+        prompts.add(SamplePrompt.of(id, noun, r.getList(4), r.getList(5), r.getString(6)).withTemplate(template));
       } else {
-        prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)));
+        prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)).withTemplate(template));
       }
     }
     LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter(), s.precision());

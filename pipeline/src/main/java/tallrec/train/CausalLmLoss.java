@@ -72,7 +72,13 @@ public final class CausalLmLoss {
       }
     }
     if (count == 0) {
-      throw new IllegalArgumentException("micro-batch has no token to predict (all labels masked)");
+      List<String> ids = new ArrayList<>();
+      for (TrainExample e : examples) {
+        ids.add(e.id());
+      }
+      throw new IllegalArgumentException("micro-batch " + ids + " has no token to predict: every answer is masked or"
+          + " cut (with tune.truncation = cut-tail and train-on-inputs = false, a sample longer than cutoff-len"
+          + " loses its answer; raise cutoff-len or use truncation = drop-history)");
     }
     return new Targets(batch, targets, w, count, tokens);
   }

@@ -25,6 +25,18 @@ public record TrainExample(String id, int[] ids, int promptTokens, int droppedHi
    * @return null when even the prompt without history leaves no room for the response
    */
   public static TrainExample build(Tokenizer tok, TruncatablePrompt prompt, String response, int cutoff) {
+    return build(tok, prompt, response, cutoff, Truncation.DROP_HISTORY);
+  }
+
+  /**
+   * As {@link #build(Tokenizer, TruncatablePrompt, String, int)} with the given rule for sequences
+   * longer than {@code cutoff}; {@link Truncation#CUT_TAIL} never returns null.
+   */
+  public static TrainExample build(Tokenizer tok, TruncatablePrompt prompt, String response, int cutoff,
+      Truncation truncation) {
+    if (truncation == Truncation.CUT_TAIL) {
+      return cutTail(tok, prompt, response, cutoff);
+    }
     int n = prompt.historySize();
     for (int drop = 0; drop <= n; drop++) {
       String text = prompt.render(drop);
@@ -38,5 +50,20 @@ public record TrainExample(String id, int[] ids, int promptTokens, int droppedHi
       }
     }
     return null;
+  }
+
+  /** alpaca-lora's tokenize + generate_and_tokenize_prompt, as TALLRec's finetune_rec.py runs them. */
+  private static TrainExample cutTail(Tokenizer tok, TruncatablePrompt prompt, String response, int cutoff) {
+    String text = prompt.render(0);
+    // The whole text in one piece (tokens may merge across the prompt/answer boundary), first
+    // cutoff tokens kept; EOS only when there is room (a cut sequence ends without one).
+    int[] full = tok.encode(text + response, true);
+    int[] ids = full.length >= cutoff ? Arrays.copyOf(full, cutoff) : Arrays.copyOf(full, full.length + 1);
+    if (full.length < cutoff) {
+      ids[full.length] = tok.eosId();
+    }
+    // The masked length is the prompt's own token count, cut the same way.
+    int promptTokens = Math.min(tok.encode(text, true).length, cutoff);
+    return new TrainExample(prompt.id(), ids, promptTokens, 0);
   }
 }

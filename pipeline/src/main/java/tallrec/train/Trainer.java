@@ -28,7 +28,7 @@ import tallrec.lora.LoraAdapter;
 /**
  * The LoRA training loop (alpaca-lora / TALLRec's HF Trainer setup, in NDArray code): per step one
  * batch of examples (shuffled per epoch from the seed), split into micro-batches whose gradients
- * accumulate (each micro-batch's mean token loss weighted 1 / micro-batches), optional global-norm
+ * accumulate (each micro-batch's mean token loss divided as {@link LossDivisor} says), optional global-norm
  * clipping, PyTorch AdamW with a linear warm-up/decay schedule; validation every few steps with
  * early stopping, and the best adapter restored at the end.
  *
@@ -52,6 +52,13 @@ public final class Trainer {
     /** Domain (or source) of each training example, parallel to the training list; null = one group. */
     public List<String> groups;
     public PrintStream progress = System.err;
+    /** Called after every optimizer step, in order (DJL EasyTrain's TrainingListener, reduced to what we need). */
+    public List<StepListener> listeners = new ArrayList<>();
+
+    public Options listener(StepListener l) {
+      this.listeners.add(l);
+      return this;
+    }
 
     public Options haltAfterStep(int s) {
       this.haltAfterStep = s;
@@ -82,6 +89,15 @@ public final class Trainer {
       this.progress = p;
       return this;
     }
+  }
+
+  /**
+   * Sees each optimizer step as it completes: the step (1-based), its logged values and the adapter
+   * as the step left it (read it, do not train it). Fidelity tests take the LoRA tensors here.
+   */
+  @FunctionalInterface
+  public interface StepListener {
+    void afterStep(int step, double loss, double gradNorm, double lr, LoraAdapter adapter);
   }
 
   /** Thrown by the {@link Options#crashAfterStep} hook, as a kill would end the process. */
@@ -212,7 +228,7 @@ public final class Trainer {
             }
             try (NDManager scope = root.getParentManager().newSubManager()) {
               CausalLmLoss.Result r = CausalLmLoss.forwardBackward(model, scope, chunk, s.trainOnInputs(), padId,
-                  lossScale / micro, s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
+                  lossScale / s.lossDivisor().divisor(micro, s.batch(), s.microBatch()), s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
               lossSum += r.lossValue() / lossScale;
               stepTokens += r.tokens();
             }
@@ -254,6 +270,9 @@ public final class Trainer {
         }
         st.elapsed = elapsedBefore + (System.nanoTime() - runStart) / 1e9;
         log(st, epoch, lossSum, lr, norm, stepTokens / stepSeconds, metric, stepSeconds, stepGroups);
+        for (StepListener l : o.listeners) {
+          l.afterStep(st.step, lossSum, norm, lr, adapter);
+        }
         progress(st, total, epoch, lossSum, lr, stepTokens / stepSeconds, metric, firstStep);
         boolean last = st.step >= total || st.stopped;
         if (ckpt != null && ((s.checkpointEvery() > 0 && st.step % s.checkpointEvery() == 0) || last)) {

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import tallrec.llm.TruncatablePrompt;
+import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
 import tallrec.text.Tokenizer;
 
@@ -52,8 +53,13 @@ public final class TuneData {
     }
 
     public SamplePrompt prompt() {
-      return noun != null ? SamplePrompt.of(id, noun, historyTexts, historyLabels, targetText)
-          : SamplePrompt.fixed(id, instruction, input);
+      return prompt(AlpacaTemplate.ALPACA);
+    }
+
+    /** The prompt rendered in {@code template}. */
+    public SamplePrompt prompt(AlpacaTemplate template) {
+      return (noun != null ? SamplePrompt.of(id, noun, historyTexts, historyLabels, targetText)
+          : SamplePrompt.fixed(id, instruction, input)).withTemplate(template);
     }
   }
 
@@ -129,10 +135,16 @@ public final class TuneData {
   /** As above; {@code domains}, when not null, receives each kept example's domain (parallel to the result). */
   public static List<TrainExample> examples(List<Labeled> data, Tokenizer tok, int cutoff, int[] skipped,
       List<String> domains) {
+    return examples(data, tok, cutoff, skipped, domains, AlpacaTemplate.ALPACA, Truncation.DROP_HISTORY);
+  }
+
+  /** As above, prompts rendered in {@code template} and cut to {@code cutoff} as {@code truncation} says. */
+  public static List<TrainExample> examples(List<Labeled> data, Tokenizer tok, int cutoff, int[] skipped,
+      List<String> domains, AlpacaTemplate template, Truncation truncation) {
     List<TrainExample> out = new ArrayList<>(data.size());
     for (Labeled l : data) {
-      TruncatablePrompt p = l.prompt();
-      TrainExample e = TrainExample.build(tok, p, l.response(), cutoff);
+      TruncatablePrompt p = l.prompt(template);
+      TrainExample e = TrainExample.build(tok, p, l.response(), cutoff, truncation);
       if (e == null) {
         skipped[0]++;
       } else {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
 import tallrec.lora.LoraConfig;
+import tallrec.prompt.AlpacaTemplate;
 
 /**
  * Everything a tuning run depends on (the {@code tallrec.tune} block of reference.conf).
@@ -19,12 +20,28 @@ import tallrec.lora.LoraConfig;
  * @param maxGradNorm clip the global gradient norm to this; 0 = no clipping
  * @param activationCheckpointing recompute each decoder layer's forward during backward instead of
  *     keeping its activations (less memory, about one more forward of compute)
+ * @param promptTemplate the Alpaca text the prompts are rendered in (training and validation)
+ * @param truncation what a sequence longer than cutoffLen loses
+ * @param lossDivisor what each micro-batch's loss is divided by before accumulation
+ * @param validReferenceFp16 validation AUC ranks the reference's score (softmax over the
+ *     full-vocabulary P(Yes), P(No)) instead of softmax(logit_yes, logit_no)
  */
 public record TuneSettings(
     int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps, double weightDecay,
     double beta1, double beta2, double eps, double maxGradNorm, int cutoffLen, boolean trainOnInputs,
     long seed, int evalEvery, int patience, int checkpointEvery, int evalBatch, int loraR, double loraAlpha,
-    double loraDropout, List<String> targets, boolean activationCheckpointing) implements Serializable {
+    double loraDropout, List<String> targets, boolean activationCheckpointing, AlpacaTemplate promptTemplate,
+    Truncation truncation, LossDivisor lossDivisor, boolean validReferenceFp16) implements Serializable {
+
+  /** With the default prompt template, truncation and loss divisor. */
+  public TuneSettings(int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps,
+      double weightDecay, double beta1, double beta2, double eps, double maxGradNorm, int cutoffLen,
+      boolean trainOnInputs, long seed, int evalEvery, int patience, int checkpointEvery, int evalBatch, int loraR,
+      double loraAlpha, double loraDropout, List<String> targets, boolean activationCheckpointing) {
+    this(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps, maxGradNorm, cutoffLen,
+        trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha, loraDropout, targets,
+        activationCheckpointing, AlpacaTemplate.ALPACA, Truncation.DROP_HISTORY, LossDivisor.TAKEN_MICRO_BATCHES, false);
+  }
 
   /** Without activation checkpointing. */
   public TuneSettings(int epochs, int maxSteps, int batch, int microBatch, double lr, int warmupSteps,
@@ -50,6 +67,9 @@ public record TuneSettings(
       throw new IllegalArgumentException("learning rate must be positive, got " + lr);
     }
     targets = List.copyOf(targets);
+    java.util.Objects.requireNonNull(promptTemplate, "promptTemplate");
+    java.util.Objects.requireNonNull(truncation, "truncation");
+    java.util.Objects.requireNonNull(lossDivisor, "lossDivisor");
   }
 
   public LoraConfig lora() {
@@ -64,21 +84,32 @@ public record TuneSettings(
         c.getDouble("adam-eps"), c.getDouble("max-grad-norm"), c.getInt("cutoff-len"), c.getBoolean("train-on-inputs"),
         c.getLong("seed"), c.getInt("eval-every"), c.getInt("patience"), c.getInt("checkpoint-every"),
         c.getInt("eval-batch"), c.getInt("lora-r"), c.getDouble("lora-alpha"), c.getDouble("lora-dropout"),
-        c.getStringList("targets"), c.hasPath("activation-checkpointing") && c.getBoolean("activation-checkpointing"));
+        c.getStringList("targets"), c.hasPath("activation-checkpointing") && c.getBoolean("activation-checkpointing"),
+        AlpacaTemplate.named(c.hasPath("prompt-template") ? c.getString("prompt-template") : "alpaca"),
+        Truncation.named(c.hasPath("truncation") ? c.getString("truncation") : "drop-history"),
+        LossDivisor.named(c.hasPath("loss-divisor") ? c.getString("loss-divisor") : "taken-micro-batches"),
+        c.hasPath("valid-reference-fp16") && c.getBoolean("valid-reference-fp16"));
+  }
+
+  /** A copy with another prompt template, truncation rule and loss divisor (the reference's, say). */
+  public TuneSettings withFidelity(AlpacaTemplate template, Truncation t, LossDivisor d) {
+    return new TuneSettings(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
+        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
+        loraDropout, targets, activationCheckpointing, template, t, d, validReferenceFp16);
   }
 
   /** A copy with activation checkpointing on or off. */
   public TuneSettings withActivationCheckpointing(boolean on) {
     return new TuneSettings(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
         maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets, on);
+        loraDropout, targets, on, promptTemplate, truncation, lossDivisor, validReferenceFp16);
   }
 
   /** A copy with other step limits (tests, benches). */
   public TuneSettings withSteps(int newEpochs, int newMaxSteps) {
     return new TuneSettings(newEpochs, newMaxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
         maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets, activationCheckpointing);
+        loraDropout, targets, activationCheckpointing, promptTemplate, truncation, lossDivisor, validReferenceFp16);
   }
 
   public int stepsPerEpoch(int examples) {

@@ -138,6 +138,12 @@ public final class Tuning {
   /** Trains and commits in this process (the Spark task, or any caller that has the data). */
   public static Outcome train(Request q, List<TuneData.Labeled> trainData, List<TuneData.Labeled> validData,
       Configuration conf, String deviceName, PrintStream progress) {
+    return train(q, trainData, validData, conf, deviceName, progress, null);
+  }
+
+  /** As above; {@code listener}, when not null, sees every optimizer step (fidelity tests take A/B there). */
+  public static Outcome train(Request q, List<TuneData.Labeled> trainData, List<TuneData.Labeled> validData,
+      Configuration conf, String deviceName, PrintStream progress, Trainer.StepListener listener) {
     boolean rec = q.stage().equals("rec");
     TuneSettings s = q.settings();
     tallrec.lora.GradMode.off();
@@ -151,7 +157,8 @@ public final class Tuning {
       int cutoff = Math.min(s.cutoffLen(), loaded.model.config().maxPositions);
       int[] skipped = {0};
       List<String> domains = new ArrayList<>();
-      List<TrainExample> train = TuneData.examples(trainData, loaded.tokenizer, cutoff, skipped, domains);
+      List<TrainExample> train = TuneData.examples(trainData, loaded.tokenizer, cutoff, skipped, domains,
+          s.promptTemplate(), s.truncation());
       int pad = loaded.tokenizer.padId() >= 0 ? loaded.tokenizer.padId() : loaded.tokenizer.eosId();
       LoraAdapter adapter = q.init() != null
           ? LoraAdapter.load(loaded.model, localPath(q.init()))
@@ -162,10 +169,15 @@ public final class Tuning {
       Validator validator;
       int validCount;
       if (rec) {
-        validator = Validators.recAuc(validData, loaded.tokenizer, cutoff, s.evalBatch());
+        validator = Validators.recAuc(validData, loaded.tokenizer,
+            // cut-tail never shortens a prompt's history (the reference's validation does not
+            // either): validation prompts get the model's whole context, as the score stage's do.
+            s.truncation() == Truncation.CUT_TAIL ? loaded.model.config().maxPositions : cutoff, s.evalBatch(),
+            s.promptTemplate(), s.validReferenceFp16());
         validCount = validData.size();
       } else {
-        List<TrainExample> v = TuneData.examples(validData, loaded.tokenizer, cutoff, skipped);
+        List<TrainExample> v = TuneData.examples(validData, loaded.tokenizer, cutoff, skipped, null,
+            s.promptTemplate(), s.truncation());
         validator = v.isEmpty() ? null : Validators.heldOutLoss(v, s.trainOnInputs(), pad, s.evalBatch());
         validCount = v.size();
       }
@@ -176,8 +188,12 @@ public final class Tuning {
       progress.printf("tune %s: %d training examples (%d skipped: too long for cutoff %d), %d validation; LoRA %s,"
               + " %,d trainable parameters; untuned %s %.4f%n", q.stage(), train.size(), skipped[0], cutoff, validCount,
           adapter.config(), adapter.parameterCount(), validator == null ? "-" : validator.metric(), initial);
+      Trainer.Options options = new Trainer.Options();
+      if (listener != null) {
+        options.listener(listener);
+      }
       Trainer trainer = new Trainer(loaded.model, adapter, train, validator, s, pad,
-          new Trainer.Options().workDir(work).resume(q.resume()).progress(progress).groups(domains)
+          options.workDir(work).resume(q.resume()).progress(progress).groups(domains)
               // Test hooks (see TuneCommandTest): an exception, or an abrupt JVM halt, after step N.
               .crashAfterStep(Integer.getInteger("tallrec.tune.crash-after-step", -1))
               .haltAfterStep(Integer.getInteger("tallrec.tune.halt-after-step", -1)));

@@ -6,6 +6,7 @@ import java.util.List;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.YesNoScorer;
 import tallrec.lora.LoraAdapter;
+import tallrec.prompt.AlpacaTemplate;
 import tallrec.text.Tokenizer;
 
 /** The two validation metrics: rec AUC of P(Yes) and held-out causal-LM loss. */
@@ -18,6 +19,15 @@ public final class Validators {
    * the unmerged adapter, exact by ranks.
    */
   public static Validator recAuc(List<TuneData.Labeled> valid, Tokenizer tok, int maxPromptTokens, int batch) {
+    return recAuc(valid, tok, maxPromptTokens, batch, AlpacaTemplate.ALPACA, false);
+  }
+
+  /**
+   * As above, the prompts rendered in {@code template} (the one the adapter is trained on); with
+   * {@code referenceFp16} the ranked score is the reference's (see YesNoScorer.Options#referenceFp16).
+   */
+  public static Validator recAuc(List<TuneData.Labeled> valid, Tokenizer tok, int maxPromptTokens, int batch,
+      AlpacaTemplate template, boolean referenceFp16) {
     for (TuneData.Labeled l : valid) {
       if (l.label() < 0) {
         throw new IllegalArgumentException("validation sample " + l.prompt().id() + " has no Yes/No label");
@@ -42,7 +52,7 @@ public final class Validators {
 
       @Override
       public double evaluate(LlamaModel model, LoraAdapter adapter) {
-        double[] scores = scores(model, tok, valid, maxPromptTokens, batch);
+        double[] scores = scores(model, tok, valid, maxPromptTokens, batch, template, referenceFp16);
         int[] labels = new int[valid.size()];
         for (int i = 0; i < labels.length; i++) {
           labels[i] = valid.get(i).label();
@@ -83,16 +93,17 @@ public final class Validators {
     for (int i = 0; i < data.size(); i++) {
       labels[i] = data.get(i).label();
     }
-    return RankAuc.auc(scores(model, tok, data, maxPromptTokens, batch), labels);
+    return RankAuc.auc(scores(model, tok, data, maxPromptTokens, batch, AlpacaTemplate.ALPACA, false), labels);
   }
 
   /** P(Yes) of each sample, in order. */
-  static double[] scores(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch) {
+  static double[] scores(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch,
+      AlpacaTemplate template, boolean referenceFp16) {
     YesNoScorer scorer = new YesNoScorer(model, tok,
-        new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens));
+        new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens).referenceFp16(referenceFp16));
     List<tallrec.prompt.SamplePrompt> prompts = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
-      prompts.add(data.get(i).prompt());
+      prompts.add(data.get(i).prompt(template));
     }
     List<YesNoScorer.Score> s = scorer.score(prompts);
     double[] scores = new double[s.size()];

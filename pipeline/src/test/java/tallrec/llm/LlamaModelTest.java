@@ -119,6 +119,35 @@ class LlamaModelTest {
   }
 
   @Test
+  void longBatchesAttendInChunksAndEqualOneByOne() {
+    // Rows of a few hundred tokens: 8 heads × t² scores for the 4 rows exceed what one attention
+    // chunk may hold, so the no-autograd forward takes the chunked path for this batch.
+    String p = LlmFixtures.TALLREC_PROMPT;
+    String[] texts = {p, p + "Yes.", "Once upon a time. " + p, p.substring(0, p.length() / 2)};
+    List<int[]> seqs = new ArrayList<>();
+    for (String t : texts) {
+      seqs.add(hf.tokenizer.encode(t, true));
+    }
+    TokenBatch batch = TokenBatch.of(seqs, PaddingSide.LEFT, 0);
+    assertTrue(hf.model.attentionRowsPerChunk(seqs.size(), batch.length, batch.length) < seqs.size(),
+        "batch of " + batch.length + "-token rows should be chunked");
+    int v = hf.model.config().vocabSize;
+    float[] all;
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray h = hf.model.forward(scope, batch, null, false);
+      all = hf.model.logits(h).toFloatArray();
+    }
+    for (int r = 0; r < seqs.size(); r++) {
+      int[] s = seqs.get(r);
+      float[] single = LlmFixtures.logits(hf.model, s);
+      int start = batch.length - s.length;
+      float[] rows = Arrays.copyOfRange(all, (r * batch.length + start) * v, (r * batch.length + start + s.length) * v);
+      float d = LlmFixtures.maxAbsDiff(single, rows);
+      assertTrue(d < 1e-4, "row " + r + ": max diff " + d);
+    }
+  }
+
+  @Test
   void seededSamplingIsReproducible() {
     int[] bos = {hf.tokenizer.bosId()};
     Generator.Options o = new Generator.Options().maxNewTokens(30).temperature(0.9).topP(0.9).seed(7);
