@@ -227,8 +227,9 @@ public final class Trainer {
               chunk.add(train.get(order[i]));
             }
             try (NDManager scope = root.getParentManager().newSubManager()) {
+              double divisor = s.lossDivisor().divisor(micro, s.batch(), s.microBatch());
               CausalLmLoss.Result r = CausalLmLoss.forwardBackward(model, scope, chunk, s.trainOnInputs(), padId,
-                  lossScale / s.lossDivisor().divisor(micro, s.batch(), s.microBatch()), s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
+                  lossScale / divisor, s.activationCheckpointing(), dropoutSeed(s.seed(), st.step, j));
               lossSum += r.lossValue() / lossScale;
               stepTokens += r.tokens();
             }

@@ -91,12 +91,6 @@ public record TuneSettings(
         c.hasPath("valid-reference-fp16") && c.getBoolean("valid-reference-fp16"));
   }
 
-  /** A copy with another prompt template, truncation rule and loss divisor (the reference's, say). */
-  public TuneSettings withFidelity(AlpacaTemplate template, Truncation t, LossDivisor d) {
-    return new TuneSettings(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
-        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets, activationCheckpointing, template, t, d, validReferenceFp16);
-  }
 
   /** A copy with activation checkpointing on or off. */
   public TuneSettings withActivationCheckpointing(boolean on) {
