@@ -459,7 +459,7 @@ public final class LlamaModel implements AutoCloseable {
    * Score elements [rows × heads × t × keys] one attention chunk may hold without autograd: 2 M
    * F32 values, 8 MiB. Above glibc's largest mmap threshold (32 MiB) every temporary is a fresh
    * mapping, page-faulted in and unmapped again, and out of cache: measured on stories260K with
-   * ~500-token prompts, batch 8 scored 3.3× and batch 32 7.5× slower per prompt than batch 1.
+   * ~500-token prompts, batch 8 scored 3.5× and batch 32 7.6× slower per prompt than batch 1.
    */
   static final long ATTENTION_CHUNK_ELEMENTS = 2L << 20;
 

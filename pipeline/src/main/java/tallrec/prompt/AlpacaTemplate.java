@@ -1,7 +1,6 @@
 package tallrec.prompt;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import tallrec.conf.NamedValues;
 
 /**
  * The Alpaca instruction template (as alpaca-lora and TALLRec's reference use it): an
@@ -53,18 +52,7 @@ public enum AlpacaTemplate {
 
   /** The template named {@code key} (a {@code tallrec.prompt.template} value). */
   public static AlpacaTemplate named(String key) {
-    for (AlpacaTemplate t : values()) {
-      if (t.key.equals(key)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException("unknown prompt template '" + key + "' (expected one of "
-        + Arrays.stream(values()).map(AlpacaTemplate::key).collect(Collectors.joining(", ")) + ")");
-  }
-
-  /** The template text with an input, slots unfilled. */
-  public String inputTemplate() {
-    return withInput;
+    return NamedValues.named(AlpacaTemplate.class, AlpacaTemplate::key, key, "prompt template");
   }
 
   /** The full prompt up to (and including) the response slot, without the answer, in the default template. */

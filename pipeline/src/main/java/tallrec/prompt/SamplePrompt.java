@@ -52,9 +52,6 @@ public final class SamplePrompt implements TruncatablePrompt {
     return new SamplePrompt(id, noun, historyTexts, historyLabels, targetText, instruction, input, t);
   }
 
-  public AlpacaTemplate template() {
-    return template;
-  }
 
   @Override
   public int historySize() {

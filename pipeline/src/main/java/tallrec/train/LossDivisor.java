@@ -1,7 +1,6 @@
 package tallrec.train;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import tallrec.conf.NamedValues;
 
 /**
  * What each micro-batch's mean token loss is divided by before its gradients accumulate
@@ -42,12 +41,6 @@ public enum LossDivisor {
   }
 
   public static LossDivisor named(String key) {
-    for (LossDivisor d : values()) {
-      if (d.key.equals(key)) {
-        return d;
-      }
-    }
-    throw new IllegalArgumentException("unknown loss divisor '" + key + "' (expected one of "
-        + Arrays.stream(values()).map(LossDivisor::key).collect(Collectors.joining(", ")) + ")");
+    return NamedValues.named(LossDivisor.class, LossDivisor::key, key, "loss divisor");
   }
 }

@@ -1,7 +1,6 @@
 package tallrec.train;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import tallrec.conf.NamedValues;
 
 /**
  * What a training sequence longer than {@code cutoff-len} loses ({@code tallrec.tune.truncation}).
@@ -33,12 +32,6 @@ public enum Truncation {
   }
 
   public static Truncation named(String key) {
-    for (Truncation t : values()) {
-      if (t.key.equals(key)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException("unknown truncation '" + key + "' (expected one of "
-        + Arrays.stream(values()).map(Truncation::key).collect(Collectors.joining(", ")) + ")");
+    return NamedValues.named(Truncation.class, Truncation::key, key, "truncation");
   }
 }

@@ -99,22 +99,26 @@ class LlamaModelTest {
     for (String t : texts) {
       seqs.add(hf.tokenizer.encode(t, true));
     }
-    int v = hf.model.config().vocabSize;
     for (PaddingSide side : PaddingSide.values()) {
-      TokenBatch batch = TokenBatch.of(seqs, side, 0);
-      float[] all;
-      try (NDManager scope = manager.newSubManager()) {
-        NDArray h = hf.model.forward(scope, batch, null, false);
-        all = hf.model.logits(h).toFloatArray();
-      }
-      for (int r = 0; r < seqs.size(); r++) {
-        int[] s = seqs.get(r);
-        float[] single = LlmFixtures.logits(hf.model, s);
-        int start = side == PaddingSide.LEFT ? batch.length - s.length : 0;
-        float[] rows = Arrays.copyOfRange(all, (r * batch.length + start) * v, (r * batch.length + start + s.length) * v);
-        float d = LlmFixtures.maxAbsDiff(single, rows);
-        assertTrue(d < 1e-4, side + " row " + r + ": max diff " + d);
-      }
+      assertRowsEqualOneByOne(seqs, TokenBatch.of(seqs, side, 0), side);
+    }
+  }
+
+  /** Each row's logits in the batched forward equal those of the row alone, within 1e-4. */
+  private void assertRowsEqualOneByOne(List<int[]> seqs, TokenBatch batch, PaddingSide side) {
+    int v = hf.model.config().vocabSize;
+    float[] all;
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray h = hf.model.forward(scope, batch, null, false);
+      all = hf.model.logits(h).toFloatArray();
+    }
+    for (int r = 0; r < seqs.size(); r++) {
+      int[] s = seqs.get(r);
+      float[] single = LlmFixtures.logits(hf.model, s);
+      int start = side == PaddingSide.LEFT ? batch.length - s.length : 0;
+      float[] rows = Arrays.copyOfRange(all, (r * batch.length + start) * v, (r * batch.length + start + s.length) * v);
+      float d = LlmFixtures.maxAbsDiff(single, rows);
+      assertTrue(d < 1e-4, side + " row " + r + ": max diff " + d);
     }
   }
 
@@ -131,20 +135,7 @@ class LlamaModelTest {
     TokenBatch batch = TokenBatch.of(seqs, PaddingSide.LEFT, 0);
     assertTrue(hf.model.attentionRowsPerChunk(seqs.size(), batch.length, batch.length) < seqs.size(),
         "batch of " + batch.length + "-token rows should be chunked");
-    int v = hf.model.config().vocabSize;
-    float[] all;
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray h = hf.model.forward(scope, batch, null, false);
-      all = hf.model.logits(h).toFloatArray();
-    }
-    for (int r = 0; r < seqs.size(); r++) {
-      int[] s = seqs.get(r);
-      float[] single = LlmFixtures.logits(hf.model, s);
-      int start = batch.length - s.length;
-      float[] rows = Arrays.copyOfRange(all, (r * batch.length + start) * v, (r * batch.length + start + s.length) * v);
-      float d = LlmFixtures.maxAbsDiff(single, rows);
-      assertTrue(d < 1e-4, "row " + r + ": max diff " + d);
-    }
+    assertRowsEqualOneByOne(seqs, batch, PaddingSide.LEFT);
   }
 
   @Test

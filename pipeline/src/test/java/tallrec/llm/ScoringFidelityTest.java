@@ -8,13 +8,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tallrec.lora.LoraAdapter;
 import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
+import tallrec.testing.FidelityGoldens;
 import tallrec.testing.SharedData;
 import tallrec.train.RecFixtures;
 
@@ -39,7 +36,7 @@ class ScoringFidelityTest {
 
   @Test
   void referenceAndPlainScoresMatchEvaluatePyOnBothTemplatesWithAndWithoutTheAdapter() throws Exception {
-    Path fidelity = Paths.get(getClass().getResource("/fidelity/scoring_golden.json").toURI()).getParent();
+    Path fidelity = FidelityGoldens.dir();
     JsonObject golden = JsonParser.parseString(Files.readString(fidelity.resolve("scoring_golden.json"))).getAsJsonObject();
     List<RecFixtures.Sample> samples = RecFixtures.movieLens(golden.get("samples").getAsInt(),
         golden.get("skip_users").getAsInt());
@@ -64,7 +61,7 @@ class ScoringFidelityTest {
           YesNoScorer scorer = new YesNoScorer(l.model, l.tokenizer, o);
           List<String> digests = new ArrayList<>();
           for (SamplePrompt p : prompts) {
-            digests.add(digest(scorer.fit(p).ids));
+            digests.add(FidelityGoldens.digest(scorer.fit(p).ids));
           }
           List<YesNoScorer.Score> plain = scorer.score(prompts);
           List<YesNoScorer.Score> ref = new YesNoScorer(l.model, l.tokenizer, o.referenceFp16(true)).score(prompts);
@@ -78,8 +75,8 @@ class ScoringFidelityTest {
     }
   }
 
-  private static void compare(JsonObject c, List<String> digests, List<YesNoScorer.Score> plain, List<YesNoScorer.Score> ref, int context)
-      throws Exception {
+  private static void compare(JsonObject c, List<String> digests, List<YesNoScorer.Score> plain,
+      List<YesNoScorer.Score> ref, int context) {
     JsonArray g = c.getAsJsonArray("scores");
     double worstPlain = 0;
     double worstRef = 0;
@@ -122,25 +119,16 @@ class ScoringFidelityTest {
   private Path goldenAdapter(Path fidelity, String prefix) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("adapter"));
     SafetensorsWriter w = new SafetensorsWriter();
-    try (SafetensorsFile f = SafetensorsFile.open(fidelity.resolve("training_golden.safetensors"));
-        NDManager m = NDManager.newBaseManager()) {
+    try (SafetensorsFile f = SafetensorsFile.open(fidelity.resolve("training_golden.safetensors"))) {
       for (Map.Entry<String, SafetensorsFile.TensorInfo> e : f.tensors().entrySet()) {
         if (e.getKey().startsWith(prefix)) {
           w.add(e.getKey().substring(prefix.length()), "F32", e.getValue().shape,
-              f.load(e.getKey(), e.getValue().shape, m).toFloatArray());
+              FidelityGoldens.floats(f, e.getKey()));
         }
       }
     }
     w.write(dir.resolve(LoraAdapter.WEIGHTS_FILE));
     Files.copy(fidelity.resolve("init_adapter/adapter_config.json"), dir.resolve(LoraAdapter.CONFIG_FILE));
     return dir;
-  }
-
-  static String digest(int[] ids) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < ids.length; i++) {
-      b.append(i == 0 ? "" : ",").append(ids[i]);
-    }
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));
   }
 }

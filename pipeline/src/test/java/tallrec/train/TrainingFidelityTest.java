@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -16,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tallrec.llm.SafetensorsFile;
 import tallrec.prompt.AlpacaTemplate;
+import tallrec.testing.FidelityGoldens;
 import tallrec.testing.SharedData;
 import tallrec.text.Tokenizer;
 
@@ -51,7 +49,7 @@ class TrainingFidelityTest {
 
   @BeforeAll
   static void readGolden() throws Exception {
-    fidelity = Paths.get(TrainingFidelityTest.class.getResource("/fidelity/training_golden.json").toURI()).getParent();
+    fidelity = FidelityGoldens.dir();
     golden = JsonParser.parseString(Files.readString(fidelity.resolve("training_golden.json"))).getAsJsonObject();
   }
 
@@ -115,14 +113,6 @@ class TrainingFidelityTest {
     return tallrec.llm.LlamaCheckpoints.loadTokenizer(SharedData.require("models/stories260K-hf"));
   }
 
-  static String digest(int[] ids) throws Exception {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < ids.length; i++) {
-      b.append(i == 0 ? "" : ",").append(ids[i]);
-    }
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));
-  }
-
   /** Prompt assembly, BOS/EOS, truncation and label masking: each sequence equals the reference's. */
   static void assertSequencesMatch(JsonObject run, List<TrainExample> ours) throws Exception {
     JsonArray ex = run.getAsJsonArray("examples");
@@ -132,7 +122,7 @@ class TrainingFidelityTest {
       TrainExample e = ours.get(i);
       assertEquals(g.get("id").getAsString(), e.id());
       assertEquals(g.get("tokens").getAsInt(), e.ids().length, e.id() + " length");
-      assertEquals(g.get("digest").getAsString(), digest(e.ids()), e.id() + " token ids");
+      assertEquals(g.get("digest").getAsString(), FidelityGoldens.digest(e.ids()), e.id() + " token ids");
       boolean trainOnInputs = run.getAsJsonObject("settings").get("train_on_inputs").getAsBoolean();
       int predicted = 0;
       for (int t = 0; t < e.ids().length; t++) {
@@ -159,23 +149,13 @@ class TrainingFidelityTest {
     }
   }
 
-  static float[] floats(SafetensorsFile f, String key) {
-    SafetensorsFile.TensorInfo info = f.tensors().get(key);
-    if (info == null) {
-      throw new AssertionError("no tensor " + key + " in " + f.path());
-    }
-    try (NDManager m = NDManager.newBaseManager()) {
-      return f.load(key, info.shape, m).toFloatArray();
-    }
-  }
-
   static double assertTensorsMatch(String run, int step, Map<String, float[]> ours, double tol) throws Exception {
     double worst = 0;
     try (SafetensorsFile f = SafetensorsFile.open(fidelity.resolve("training_golden.safetensors"))) {
       int found = 0;
       for (Map.Entry<String, float[]> e : ours.entrySet()) {
         String key = run + "/step" + step + "/" + e.getKey();
-        float[] g = floats(f, key);
+        float[] g = FidelityGoldens.floats(f, key);
         assertEquals(g.length, e.getValue().length, key);
         for (int i = 0; i < g.length; i++) {
           worst = Math.max(worst, Math.abs(g[i] - e.getValue()[i]));
@@ -206,7 +186,7 @@ class TrainingFidelityTest {
     try (SafetensorsFile f = SafetensorsFile.open(t.out().resolve("adapter_model.safetensors"))) {
       Map<String, float[]> written = new LinkedHashMap<>();
       for (String k : t.snapshots().get(8).keySet()) {
-        written.put(k, floats(f, k));
+        written.put(k, FidelityGoldens.floats(f, k));
       }
       assertTensorsMatch("alpaca-masked", 8, written, 1e-4);
     }
@@ -227,7 +207,7 @@ class TrainingFidelityTest {
     List<TrainExample> plain = TuneData.examples(train, tok, 256, new int[1], null, AlpacaTemplate.ALPACA,
         Truncation.CUT_TAIL);
     assertNotEquals(run.getAsJsonArray("examples").get(0).getAsJsonObject().get("digest").getAsString(),
-        digest(plain.get(0).ids()));
+        FidelityGoldens.digest(plain.get(0).ids()));
     Trace t = tune("noqa-cut-partial", s, train, List.of(1, 6));
     assertStepsMatch(run, t.steps());
     assertTensorsMatch("noqa-cut-partial", 1, t.snapshots().get(1), 1e-5);
@@ -262,7 +242,7 @@ class TrainingFidelityTest {
       TrainExample e = ours.get(i);
       assertEquals(tokenizer().eosId(), e.ids()[e.ids().length - 1], e.id() + " keeps its answer and EOS");
       if (g.get("eos").getAsBoolean()) {
-        assertEquals(g.get("digest").getAsString(), digest(e.ids()), e.id() + ": fits, so identical");
+        assertEquals(g.get("digest").getAsString(), FidelityGoldens.digest(e.ids()), e.id() + ": fits, so identical");
         assertEquals(0, e.droppedHistory());
         same++;
       } else {
