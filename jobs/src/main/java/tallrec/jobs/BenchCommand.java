@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = {BenchScoringCommand.class, BenchDatasetCommand.class, BenchTuningCommand.class})
+    subcommands = {BenchScoringCommand.class, BenchPromptsCommand.class, BenchGenerationCommand.class,
+        BenchDatasetCommand.class, BenchTuningCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Override

@@ -47,6 +47,12 @@ public final class BenchScoringCommand implements Callable<Integer> {
   @Option(names = "--matmul-size", defaultValue = "2048", description = "n of the n×n×n reference matmul.")
   int matmulSize;
 
+  @Option(names = "--shared-prefix", defaultValue = "0", paramLabel = "TOKENS",
+      description = "Prompts share their first TOKENS tokens (TALLRec's preamble; `bench prompts` measures it on "
+          + "real samples) and each batch size is scored with shared-prefix reuse off, then on; 0 = random prompts, "
+          + "reuse off.")
+  int sharedPrefix;
+
   /** Preset names for help/completion. */
   static final class Presets implements Iterable<String> {
     @Override
@@ -73,21 +79,36 @@ public final class BenchScoringCommand implements Callable<Integer> {
       // This machine is shared: the dense rate is re-measured next to each batch size, and each
       // ratio uses the mean of the rates measured just before and just after that batch size.
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
-      out.printf("dense matmul %d^3 F32: %.1f GFLOP/s%n", matmulSize, before);
+      out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
+          tallrec.llm.MklDispatch.describe());
+      out.printf("dense matmul %d^3 F32: DJL %.1f GFLOP/s; numpy (OpenBLAS) %s%n", matmulSize, before,
+          NumpyMatmulRate.describe(matmulSize, ScoringBench.torchThreads()));
       for (int bs : batchSizes) {
-        ScoringBench.Result r = ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err).get(0);
+        ScoringBench.Result r = ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err,
+            sharedPrefix, false).get(0);
+        ScoringBench.Result shared = sharedPrefix <= 0 ? null : ScoringBench.run(model, new int[] {bs}, seqLen,
+            prompts, 1, System.err, sharedPrefix, true).get(0);
         double after = ScoringBench.matmulGflops(m, matmulSize, 3);
         double matmul = (before + after) / 2;
-        out.printf("batch %3d: %.2f prompts/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of matmul %.1f GFLOP/s"
-                + " (%d prompts, %.1f s)%n",
-            r.batchSize, r.prompts / r.seconds, r.tokens / r.seconds, r.gflops(), 100 * r.gflops() / matmul,
-            matmul, r.prompts, r.seconds);
+        print(out, sharedPrefix > 0 ? "prefix recomputed" : "", r, matmul);
+        if (shared != null) {
+          print(out, "prefix shared", shared, matmul);
+          out.printf("batch %3d: shared-prefix reuse scores %.2fx the prompts/s of recomputing it%n", bs,
+              r.seconds / shared.seconds);
+        }
         before = after;
       }
       out.printf("peak RSS %d MiB%n", ScoringBench.peakRssMib());
       model.close();
     }
     return 0;
+  }
+
+  private static void print(PrintStream out, String label, ScoringBench.Result r, double matmul) {
+    out.printf("batch %3d%s: %.2f prompts/s, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of matmul %.1f GFLOP/s"
+            + " (%d prompts, %.1f s)%n",
+        r.batchSize, label.isEmpty() ? "" : ", " + label, r.prompts / r.seconds, r.tokens / r.seconds, r.gflops(),
+        100 * r.gflops() / matmul, matmul, r.prompts, r.seconds);
   }
 
   private LlamaModel load(LlamaConfig cfg, NDManager m) {

@@ -115,6 +115,8 @@ public final class BenchTuningCommand implements Callable<Integer> {
       }
       out.printf("model %s: %s, %.1fM parameters, %s weights on %s, LoRA %,d trainable; seq len %d%n", preset, cfg,
           cfg.parameterCount() / 1e6, precision.key(), m.getDevice(), a.parameterCount(), seqLen);
+      out.printf("threads: %d torch intra-op; %s%n", tallrec.llm.ScoringBench.torchThreads(),
+          tallrec.llm.MklDispatch.describe());
       List<TuningBench.Result> rs = new ArrayList<>(TuningBench.run(model, a, microBatches, seqLen, reps, 7, false,
           compareOps, checkpointing ? null : profile));
       if (checkpointing) {

@@ -27,7 +27,8 @@ final class EngineReport {
     return List.of(
         new String[] {"engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ")"},
         new String[] {"natives", natives() + ", loaded from " + libtorchDir()},
-        new String[] {"devices", "cpu and " + engine.getGpuCount() + " GPU" + (engine.getGpuCount() == 1 ? "" : "s")});
+        new String[] {"devices", "cpu and " + engine.getGpuCount() + " GPU" + (engine.getGpuCount() == 1 ? "" : "s")},
+        new String[] {"cpu blas", tallrec.llm.MklDispatch.describe()});
   }
 
   /** cpu, cu124, …: which build of libtorch the engine loaded. */

@@ -45,6 +45,11 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42")
   long seed;
 
+  @Option(names = "--decoder", defaultValue = "auto", paramLabel = "auto|engine|java",
+      description = "Where decoding steps run: engine (libtorch), java (plain Java loops: no per-op overhead, for "
+          + "models up to 8M parameters on the CPU), auto (java where it suits, else engine). Default: auto.")
+  String decoder;
+
   @Override
   public Integer call() {
     String precision = precisionOption.resolve(common);
@@ -56,10 +61,14 @@ public final class GenerateCommand implements Callable<Integer> {
       err.printf("loaded %s: %s in %.2f s%n", l.source, l.model.config(), (System.nanoTime() - t0) / 1e9);
       int[] ids = l.tokenizer.encode(prompt, true);
       long t1 = System.nanoTime();
-      int[] out = new Generator(l.model).generate(ids, new Generator.Options()
-          .maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).seed(seed));
+      Generator generator = new Generator(l.model);
+      Generator.Options options = new Generator.Options().maxNewTokens(maxNewTokens).temperature(temperature)
+          .topP(topP).seed(seed).decoder(tallrec.conf.NamedValues.named(Generator.Decoder.class,
+              x -> x.name().toLowerCase(java.util.Locale.ROOT), decoder, "--decoder"));
+      int[] out = generator.generate(ids, options);
       double sec = (System.nanoTime() - t1) / 1e9;
-      err.printf("generated %d tokens in %.2f s (%.1f tokens/s)%n", out.length, sec, out.length / sec);
+      err.printf("generated %d tokens in %.2f s (%.1f tokens/s, %s decoder)%n", out.length, sec, out.length / sec,
+          generator.resolve(options).name().toLowerCase(java.util.Locale.ROOT));
       int[] all = new int[ids.length + out.length];
       System.arraycopy(ids, 0, all, 0, ids.length);
       System.arraycopy(out, 0, all, ids.length, out.length);

@@ -74,7 +74,8 @@ public final class ScoreCommand implements Callable<Integer> {
     String name = modelName != null ? modelName : new Path(model).getName();
     Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
         c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter,
-        conf.section("model").getString("precision")).withPromptTemplate(c.getString("prompt-template"));
+        conf.section("model").getString("precision")).withPromptTemplate(c.getString("prompt-template"))
+        .withSharedPrefix(c.getBoolean("shared-prefix"));
     Map<String, String> nouns = new LinkedHashMap<>();
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     long t0 = System.nanoTime();

@@ -23,6 +23,8 @@ class DoctorCommandTest {
     assertTrue(lines.get(0).matches("engine +PyTorch \\d+\\.\\d+\\.\\d+ \\(DJL \\d+\\.\\d+\\.\\d+\\)"), lines.get(0));
     assertTrue(lines.get(1).matches("natives +(cpu|cu\\d+|cuda).*, loaded from /.+"), lines.get(1));
     assertTrue(lines.get(2).matches("devices +cpu and " + Engine.getInstance().getGpuCount() + " GPUs?"), lines.get(2));
+    // Under surefire nothing is preloaded: MKL's own dispatch, named with the CPU's vendor.
+    assertTrue(lines.get(3).matches("cpu blas +MKL default dispatch, \\S+.*"), lines.get(3));
     assertTrue(lines.contains("device   dtype works / matmul rate, or why not"), r.out());
     Pattern rate = Pattern.compile("cpu +f32 +works, [0-9.]+ GFLOP/s \\(\\d+\\^3 x \\d+ in [0-9.]+ s\\)");
     assertTrue(lines.stream().anyMatch(l -> rate.matcher(l).matches()), r.out());

@@ -491,7 +491,8 @@ public final class ExperimentPlan {
             Scoring.Settings s = new Scoring.Settings(modelPath, tokenizer, score.getInt("batch-size"),
                 score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
                 k, seed, adapter == null ? null : adapter.toString(), precision())
-                .withPromptTemplate(score.getString("prompt-template"));
+                .withPromptTemplate(score.getString("prompt-template"))
+                .withSharedPrefix(score.getBoolean("shared-prefix"));
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
             log.printf("      %,d scores; rows per executor %s%n", r.rows(), r.rowsByExecutor());
           }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));

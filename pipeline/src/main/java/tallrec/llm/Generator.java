@@ -23,6 +23,13 @@ public final class Generator {
     public double topP = 1.0;
     public long seed = 42;
     public boolean stopAtEos = true;
+    /** Which code runs the decoding steps. */
+    public Decoder decoder = Decoder.AUTO;
+
+    public Options decoder(Decoder d) {
+      this.decoder = d;
+      return this;
+    }
 
     public Options maxNewTokens(int n) {
       this.maxNewTokens = n;
@@ -45,10 +52,27 @@ public final class Generator {
     }
   }
 
+  /** Where decoding steps run. */
+  public enum Decoder {
+    /** {@link #JAVA} for models {@link SmallModelDecoder#suits}, else {@link #ENGINE}. */
+    AUTO,
+    /** libtorch through DJL, with a KV cache of NDArrays (any size, any device). */
+    ENGINE,
+    /** {@link SmallModelDecoder}: plain Java loops, no per-op overhead (small models). */
+    JAVA
+  }
+
   private final LlamaModel model;
+  private SmallModelDecoder small;
 
   public Generator(LlamaModel model) {
     this.model = model;
+  }
+
+  /** The decoder {@code o} resolves to for this model. */
+  public Decoder resolve(Options o) {
+    return o.decoder != Decoder.AUTO ? o.decoder
+        : model.manager().getDevice().isGpu() || !SmallModelDecoder.suits(model) ? Decoder.ENGINE : Decoder.JAVA;
   }
 
   /**
@@ -66,6 +90,9 @@ public final class Generator {
           + c.maxPositions);
     }
     Random rng = new Random(o.seed);
+    if (resolve(o) == Decoder.JAVA) {
+      return generateInJava(prompt, o, rng);
+    }
     List<Integer> out = new ArrayList<>();
     try (NDManager gen = model.manager().getParentManager().newSubManager();
         KvCache cache = new KvCache(gen, c.numLayers, 1)) {
@@ -89,6 +116,33 @@ public final class Generator {
         }
         next = TokenBatch.step(new int[] {id});
       }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private int[] generateInJava(int[] prompt, Options o, Random rng) {
+    if (small == null) {
+      small = new SmallModelDecoder(model);
+    }
+    LlamaConfig c = model.config();
+    small.reset();
+    float[] logits = null;
+    for (int t : prompt) {
+      logits = small.step(t);
+    }
+    List<Integer> out = new ArrayList<>();
+    int total = prompt.length;
+    while (out.size() < o.maxNewTokens) {
+      int id = o.temperature <= 0 ? argmax(logits) : sample(logits, o.temperature, o.topP, rng);
+      if (o.stopAtEos && id == c.eosId) {
+        break;
+      }
+      out.add(id);
+      total++;
+      if (total >= c.maxPositions) {
+        break;
+      }
+      logits = small.step(id);
     }
     return out.stream().mapToInt(Integer::intValue).toArray();
   }

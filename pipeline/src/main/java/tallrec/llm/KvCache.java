@@ -28,6 +28,32 @@ public final class KvCache implements AutoCloseable {
     this.nextPosition = new int[batch];
   }
 
+  /**
+   * A new cache holding this one's (one-row) keys and values once per row of a {@code rows}-row
+   * batch, as if each row had run the same tokens: a shared prompt prefix. The copies are the new
+   * cache's own, since extending a cache replaces (and frees) its arrays.
+   */
+  public KvCache repeatRows(int rows) {
+    if (keyValid.length != 1) {
+      throw new IllegalStateException("only a one-row cache can be repeated, this one has " + keyValid.length);
+    }
+    KvCache c = new KvCache(manager.getParentManager(), keys.length, rows);
+    for (int l = 0; l < keys.length; l++) {
+      if (keys[l] != null) {
+        c.keys[l] = keys[l].repeat(0, rows);
+        c.keys[l].attach(c.manager);
+        c.values[l] = values[l].repeat(0, rows);
+        c.values[l].attach(c.manager);
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      c.keyValid[r] = keyValid[0].clone();
+      c.nextPosition[r] = nextPosition[0];
+    }
+    c.seen = seen;
+    return c;
+  }
+
   public int seen() {
     return seen;
   }

@@ -355,6 +355,23 @@ public final class LlamaModel implements AutoCloseable {
     return layers.size();
   }
 
+  /** Layer {@code l}'s parameters (for {@link SmallModelDecoder}, which reads them out once). */
+  Layer layer(int l) {
+    return layers.get(l);
+  }
+
+  NDArray embedWeight() {
+    return embed;
+  }
+
+  NDArray finalNormWeight() {
+    return finalNorm;
+  }
+
+  Linear lmHead() {
+    return lmHead;
+  }
+
   /** Decoder layer {@code l} on hidden states x [b, t, hidden]; every result lands in x's manager. */
   public NDArray layerForward(int l, NDArray x, Prepared p) {
     return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null);

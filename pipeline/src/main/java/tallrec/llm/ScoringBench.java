@@ -82,23 +82,43 @@ public final class ScoringBench {
    * full t×t attention products (masked entries are computed too), the LM head on b rows only.
    */
   public static double forwardFlops(LlamaConfig c, int b, int t) {
+    return forwardFlops(c, b, t, 0);
+  }
+
+  /** The same for a batch that attends to {@code past} cached positions as well as its own t. */
+  public static double forwardFlops(LlamaConfig c, int b, int t, int past) {
     double tokens = (double) b * t;
     double linear = 2.0 * tokens * ((double) c.hiddenSize * c.qDim() * 2 + 2.0 * c.hiddenSize * c.kvDim()
         + 3.0 * c.hiddenSize * c.intermediateSize);
-    double attention = 2.0 * 2.0 * b * (double) c.numHeads * t * t * c.headDim;
+    double attention = 2.0 * 2.0 * b * (double) c.numHeads * t * (past + t) * c.headDim;
     return c.numLayers * (linear + attention) + 2.0 * b * c.hiddenSize * c.vocabSize;
   }
 
   /** Scores {@code promptsPerSize} random prompts of about {@code seqLen} tokens at each batch size. */
   public static List<Result> run(LlamaModel model, int[] batchSizes, int seqLen, int promptsPerSize, long seed,
       PrintStream log) {
+    return run(model, batchSizes, seqLen, promptsPerSize, seed, log, 0, false);
+  }
+
+  /**
+   * The same with prompts whose first {@code commonPrefix} tokens (BOS included) are the same, as
+   * TALLRec's preamble is, scored with shared-prefix reuse on or off; FLOPs count what runs.
+   */
+  public static List<Result> run(LlamaModel model, int[] batchSizes, int seqLen, int promptsPerSize, long seed,
+      PrintStream log, int commonPrefix, boolean reusePrefix) {
     LlamaConfig c = model.config();
     Random rng = new Random(seed);
     int yes = Math.min(3, c.vocabSize - 1);
     int no = Math.min(4, c.vocabSize - 1);
     List<Result> results = new ArrayList<>();
     for (int bs : batchSizes) {
-      YesNoScorer scorer = new YesNoScorer(model, null, new YesNoScorer.Options().batchSize(bs));
+      YesNoScorer scorer = new YesNoScorer(model, null,
+          new YesNoScorer.Options().batchSize(bs).sharedPrefix(reusePrefix));
+      Random common = new Random(seed + 1);
+      int[] prefix = new int[Math.max(0, Math.min(commonPrefix, seqLen - 16))];
+      for (int j = 0; j < prefix.length; j++) {
+        prefix[j] = j == 0 ? c.bosId : 3 + common.nextInt(c.vocabSize - 3);
+      }
       int n = Math.max(promptsPerSize, bs);
       List<int[]> prompts = new ArrayList<>();
       long tokens = 0;
@@ -109,7 +129,7 @@ public final class ScoringBench {
         int[] p = new int[len];
         p[0] = c.bosId;
         for (int j = 1; j < len; j++) {
-          p[j] = 3 + rng.nextInt(c.vocabSize - 3);
+          p[j] = j < prefix.length ? prefix[j] : 3 + rng.nextInt(c.vocabSize - 3);
         }
         prompts.add(p);
         tokens += len;
@@ -117,9 +137,13 @@ public final class ScoringBench {
       // The scorer sorts by length and pads each batch to its longest: count what it executes.
       List<int[]> sorted = new ArrayList<>(prompts);
       sorted.sort((x, y) -> Integer.compare(x.length, y.length));
+      int shared = scorer.sharedPrefixLength(prompts);
+      if (shared > 0) {
+        flops += forwardFlops(c, 1, shared) - 2.0 * c.hiddenSize * c.vocabSize; // no LM head on the prefix
+      }
       for (int s = 0; s < n; s += bs) {
         int e = Math.min(n, s + bs);
-        flops += forwardFlops(c, e - s, sorted.get(e - 1).length);
+        flops += forwardFlops(c, e - s, sorted.get(e - 1).length - shared, shared);
       }
       int[] y = new int[n];
       int[] no2 = new int[n];
@@ -137,6 +161,12 @@ public final class ScoringBench {
       }
     }
     return results;
+  }
+
+  /** torch's intra-op thread count (what every figure here ran on). */
+  public static int torchThreads() {
+    ai.djl.engine.Engine.getInstance();
+    return ai.djl.pytorch.jni.JniUtils.getNumThreads();
   }
 
   /** Peak resident set size in MiB (VmHWM), or -1 where /proc is absent. */

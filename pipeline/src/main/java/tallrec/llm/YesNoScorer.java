@@ -35,6 +35,12 @@ public final class YesNoScorer {
     public boolean referenceFp16 = false;
     public String yes = "Yes.";
     public String no = "No.";
+    /**
+     * Compute the prompts' common leading tokens (TALLRec's preamble and instruction) once per
+     * call, as a key/value cache every batch attends to, instead of once per prompt. Equal to the
+     * unshared computation up to F32 rounding; see {@link #sharedPrefixLength}.
+     */
+    public boolean sharedPrefix = true;
 
     public Options batchSize(int n) {
       this.batchSize = n;
@@ -53,6 +59,11 @@ public final class YesNoScorer {
 
     public Options referenceFp16(boolean b) {
       this.referenceFp16 = b;
+      return this;
+    }
+
+    public Options sharedPrefix(boolean b) {
+      this.sharedPrefix = b;
       return this;
     }
   }
@@ -178,6 +189,44 @@ public final class YesNoScorer {
   }
 
   /**
+   * Fewest common leading tokens worth a cache: below this the prefix forward and the per-batch
+   * copies of its keys and values cost about what they save (a BOS, a few template tokens).
+   */
+  static final int MIN_SHARED_PREFIX = 16;
+
+  /**
+   * The number of leading tokens every prompt shares, at most the shortest prompt's length less
+   * one (each row keeps a token of its own, whose logits are read); 0 when sharing is off or
+   * fewer than {@link #MIN_SHARED_PREFIX} tokens are common. Exact: in a causal model a
+   * position's keys and values depend only on the tokens up to it.
+   */
+  public int sharedPrefixLength(List<int[]> prompts) {
+    if (!options.sharedPrefix || prompts.size() < 2) {
+      return 0;
+    }
+    int n = commonPrefixLength(prompts);
+    return n >= MIN_SHARED_PREFIX ? n : 0;
+  }
+
+  /** How many leading tokens all prompts share, at most the shortest one's length less one. */
+  public static int commonPrefixLength(List<int[]> prompts) {
+    if (prompts.isEmpty()) {
+      return 0;
+    }
+    int[] first = prompts.get(0);
+    int n = first.length - 1;
+    for (int[] p : prompts) {
+      n = Math.min(n, p.length - 1);
+      int i = 0;
+      while (i < n && p[i] == first[i]) {
+        i++;
+      }
+      n = i;
+    }
+    return n;
+  }
+
+  /**
    * Scores token sequences (BOS included) with per-row answer ids. Returns per row {logitYes,
    * logitNo, score, pYesFullVocab}. Sorts by length so each batch pads little.
    */
@@ -190,41 +239,56 @@ public final class YesNoScorer {
     double[][] out = new double[prompts.size()][];
     int pad = tokenizer == null || tokenizer.padId() < 0 ? model.config().eosId : tokenizer.padId();
     NDManager parent = model.manager().getParentManager();
-    for (int start = 0; start < order.length; start += options.batchSize) {
-      int end = Math.min(order.length, start + options.batchSize);
-      List<int[]> chunk = new ArrayList<>();
-      for (int j = start; j < end; j++) {
-        chunk.add(prompts.get(order[j]));
-      }
-      TokenBatch batch = TokenBatch.of(chunk, options.padding, pad);
-      int v = model.config().vocabSize;
-      try (NDManager scope = parent.newSubManager()) {
-        NDArray hidden = model.forward(scope, batch, null, false);
-        NDArray logits = model.logits(model.select(hidden, batch.lastIndex));
-        float[] flat = logits.toFloatArray();
-        float[] probs = null;
-        if (options.referenceFp16) {
-          probs = logits.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false)
-              .softmax(-1).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
+    int shared = sharedPrefixLength(prompts);
+    try (KvCache prefix = shared == 0 ? null : new KvCache(parent, model.numLayers(), 1)) {
+      if (prefix != null) {
+        try (NDManager scope = parent.newSubManager()) {
+          model.forward(scope, TokenBatch.of(List.of(Arrays.copyOf(prompts.get(0), shared)), options.padding, pad),
+              prefix, false);
         }
+      }
+      for (int start = 0; start < order.length; start += options.batchSize) {
+        int end = Math.min(order.length, start + options.batchSize);
+        List<int[]> chunk = new ArrayList<>();
         for (int j = start; j < end; j++) {
-          int row = j - start;
-          int i = order[j];
-          double ly = flat[row * v + yesIds[i]];
-          double ln = flat[row * v + noIds[i]];
-          double score = 1.0 / (1.0 + Math.exp(ln - ly));
-          double pYes = Double.NaN;
-          if (probs != null) {
-            float py = probs[row * v + yesIds[i]];
-            float pn = probs[row * v + noIds[i]];
-            pYes = py;
-            // softmax over the two (FP16-rounded) probabilities, in F32 as the reference does
-            score = (float) (1.0 / (1.0 + Math.exp((double) pn - py)));
-          }
-          out[i] = new double[] {ly, ln, score, pYes};
+          int[] p = prompts.get(order[j]);
+          chunk.add(shared == 0 ? p : Arrays.copyOfRange(p, shared, p.length));
+        }
+        TokenBatch batch = TokenBatch.of(chunk, options.padding, pad);
+        try (NDManager scope = parent.newSubManager();
+            KvCache cache = prefix == null ? null : prefix.repeatRows(batch.batch)) {
+          NDArray hidden = model.forward(scope, batch, cache, false);
+          readScores(model.logits(model.select(hidden, batch.lastIndex)), order, start, end, yesIds, noIds, out);
         }
       }
     }
     return out;
+  }
+
+  private void readScores(NDArray logits, Integer[] order, int start, int end, int[] yesIds, int[] noIds,
+      double[][] out) {
+    int v = model.config().vocabSize;
+    float[] flat = logits.toFloatArray();
+    float[] probs = null;
+    if (options.referenceFp16) {
+      probs = logits.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false)
+          .softmax(-1).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
+    }
+    for (int j = start; j < end; j++) {
+      int row = j - start;
+      int i = order[j];
+      double ly = flat[row * v + yesIds[i]];
+      double ln = flat[row * v + noIds[i]];
+      double score = 1.0 / (1.0 + Math.exp(ln - ly));
+      double pYes = Double.NaN;
+      if (probs != null) {
+        float py = probs[row * v + yesIds[i]];
+        float pn = probs[row * v + noIds[i]];
+        pYes = py;
+        // softmax over the two (FP16-rounded) probabilities, in F32 as the reference does
+        score = (float) (1.0 / (1.0 + Math.exp((double) pn - py)));
+      }
+      out[i] = new double[] {ly, ln, score, pYes};
+    }
   }
 }

@@ -46,10 +46,18 @@ public final class Scoring {
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
       String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
-      String promptTemplate) implements Serializable {
+      String promptTemplate, boolean sharedPrefix) implements Serializable {
 
     public Settings {
       AlpacaTemplate.named(promptTemplate); // fail on the driver, with the accepted names, not in a task
+    }
+
+    /** Shared-prefix reuse on ({@code score.shared-prefix}, the default). */
+    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
+        String promptTemplate) {
+      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
+          precision, promptTemplate, true);
     }
 
     /** The default prompt template ({@code alpaca}). */
@@ -69,13 +77,22 @@ public final class Scoring {
     /** The same with the base weights in {@code precision} (f32, f16, bf16, auto). */
     public Settings withPrecision(String p) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, p, promptTemplate);
+          seed, adapter, p, promptTemplate, sharedPrefix);
     }
 
     /** The same with prompts rendered in the template named {@code t} ({@code tallrec.prompt.template}). */
     public Settings withPromptTemplate(String t) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, t);
+          seed, adapter, precision, t, sharedPrefix);
+    }
+
+    /**
+     * The same with the prompts' common leading tokens computed once per partition or not
+     * ({@code score.shared-prefix}); see {@link YesNoScorer.Options#sharedPrefix}.
+     */
+    public Settings withSharedPrefix(boolean on) {
+      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
+          seed, adapter, precision, promptTemplate, on);
     }
 
     /** Without an adapter (the base model). */
@@ -139,24 +156,28 @@ public final class Scoring {
       CollectionAccumulator<String> executors) {
     boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
     HashMap<String, String> nounMap = new HashMap<>(nouns);
-    Dataset<Row> input = samples.select(rebuildable
-        ? new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
-            col("history_texts"), col("history_labels"), col("target_text")}
-        : new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
-            col("instruction"), col("input")});
+    Dataset<Row> input = promptColumns(samples);
     return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows ->
         scorePartition(rows, s, nounMap, rebuildable, executors), Encoders.row(Schemas.SCORES));
   }
 
-  private static Iterator<Row> scorePartition(Iterator<Row> rows, Settings s, Map<String, String> nouns,
-      boolean rebuildable, CollectionAccumulator<String> executors) {
-    List<Row> in = new ArrayList<>();
-    rows.forEachRemaining(in::add);
-    if (in.isEmpty()) {
-      return List.<Row>of().iterator();
-    }
+  /**
+   * The columns {@link #score} reads: the history and target when the samples carry them (prompts
+   * are then rebuilt, and can lose history to fit), else the fixed instruction and input.
+   */
+  public static Dataset<Row> promptColumns(Dataset<Row> samples) {
+    boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
+    return samples.select(rebuildable
+        ? new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+            col("history_texts"), col("history_labels"), col("target_text")}
+        : new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+            col("instruction"), col("input")});
+  }
+
+  /** The prompts of rows of {@link #promptColumns}, in {@code template}. */
+  public static List<SamplePrompt> prompts(List<Row> in, boolean rebuildable, Map<String, String> nouns,
+      AlpacaTemplate template) {
     List<SamplePrompt> prompts = new ArrayList<>(in.size());
-    AlpacaTemplate template = AlpacaTemplate.named(s.promptTemplate());
     for (Row r : in) {
       String id = r.getString(0);
       if (rebuildable) {
@@ -170,9 +191,21 @@ public final class Scoring {
         prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)).withTemplate(template));
       }
     }
+    return prompts;
+  }
+
+  private static Iterator<Row> scorePartition(Iterator<Row> rows, Settings s, Map<String, String> nouns,
+      boolean rebuildable, CollectionAccumulator<String> executors) {
+    List<Row> in = new ArrayList<>();
+    rows.forEachRemaining(in::add);
+    if (in.isEmpty()) {
+      return List.<Row>of().iterator();
+    }
+    List<SamplePrompt> prompts = prompts(in, rebuildable, nouns, AlpacaTemplate.named(s.promptTemplate()));
     LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter(), s.precision());
     YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
-        .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16()));
+        .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
+        .sharedPrefix(s.sharedPrefix()));
     List<YesNoScorer.Score> scores;
     // One forward at a time per model: torch already spreads each op over the executor's cores.
     synchronized (loaded) {

@@ -14,6 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tallrec.testing.SharedData;
 
 /** The forward pass and decoding against the real stories260K checkpoints. */
@@ -41,26 +43,29 @@ class LlamaModelTest {
     return new String(Files.readAllBytes(SharedData.require(rel)), StandardCharsets.UTF_8);
   }
 
-  @Test
-  void llama2cGreedy200MatchesReferenceByteForByte() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Generator.Decoder.class, names = {"ENGINE", "JAVA"})
+  void llama2cGreedy200MatchesReferenceByteForByte(Generator.Decoder decoder) throws Exception {
     int[] bos = {c.tokenizer.bosId()};
-    int[] out = new Generator(c.model).generate(bos, new Generator.Options().maxNewTokens(200));
+    int[] out = new Generator(c.model).generate(bos, new Generator.Options().maxNewTokens(200).decoder(decoder));
     assertEquals(200, out.length);
     assertEquals(expected("models/stories260K/expected_greedy_200.txt"), c.tokenizer.decode(out));
   }
 
-  @Test
-  void hfGreedy200MatchesTheSameText() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Generator.Decoder.class, names = {"ENGINE", "JAVA"})
+  void hfGreedy200MatchesTheSameText(Generator.Decoder decoder) throws Exception {
     int[] out = new Generator(hf.model).generate(new int[] {hf.tokenizer.bosId()},
-        new Generator.Options().maxNewTokens(200));
+        new Generator.Options().maxNewTokens(200).decoder(decoder));
     assertEquals(expected("models/stories260K/expected_greedy_200.txt"), hf.tokenizer.decode(out));
   }
 
-  @Test
-  void hfPromptedGreedy80MatchesReference() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = Generator.Decoder.class, names = {"ENGINE", "JAVA"})
+  void hfPromptedGreedy80MatchesReference(Generator.Decoder decoder) throws Exception {
     String prompt = "Once upon a time, there was a dog named Max";
     int[] ids = hf.tokenizer.encode(prompt, true);
-    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(80));
+    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(80).decoder(decoder));
     int[] all = new int[ids.length + out.length];
     System.arraycopy(ids, 0, all, 0, ids.length);
     System.arraycopy(out, 0, all, ids.length, out.length);
@@ -77,10 +82,11 @@ class LlamaModelTest {
     assertTrue(d < 1e-4, "max |HF - llama2.c| logit difference " + d);
   }
 
-  @Test
-  void kvCacheDecodingEqualsFullForward() {
+  @ParameterizedTest
+  @EnumSource(value = Generator.Decoder.class, names = {"ENGINE", "JAVA"})
+  void kvCacheDecodingEqualsFullForward(Generator.Decoder decoder) {
     int[] ids = hf.tokenizer.encode("Once upon a time", true);
-    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(20));
+    int[] out = new Generator(hf.model).generate(ids, new Generator.Options().maxNewTokens(20).decoder(decoder));
     int[] all = Arrays.copyOf(ids, ids.length + out.length);
     System.arraycopy(out, 0, all, ids.length, out.length);
     // Full forward over prompt + continuation: the argmax at each generated step must be the next token.
@@ -138,10 +144,11 @@ class LlamaModelTest {
     assertRowsEqualOneByOne(seqs, batch, PaddingSide.LEFT);
   }
 
-  @Test
-  void seededSamplingIsReproducible() {
+  @ParameterizedTest
+  @EnumSource(value = Generator.Decoder.class, names = {"ENGINE", "JAVA"})
+  void seededSamplingIsReproducible(Generator.Decoder decoder) {
     int[] bos = {hf.tokenizer.bosId()};
-    Generator.Options o = new Generator.Options().maxNewTokens(30).temperature(0.9).topP(0.9).seed(7);
+    Generator.Options o = new Generator.Options().maxNewTokens(30).temperature(0.9).topP(0.9).seed(7).decoder(decoder);
     int[] a = new Generator(hf.model).generate(bos, o);
     int[] b = new Generator(hf.model).generate(bos, o);
     assertArrayEquals(a, b);

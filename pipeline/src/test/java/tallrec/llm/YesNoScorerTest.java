@@ -116,6 +116,65 @@ class YesNoScorerTest {
     }
   }
 
+  /** TALLRec prompts over liked and disliked movies, in the Alpaca template, of varied lengths. */
+  static List<tallrec.prompt.SamplePrompt> tallRecPrompts() {
+    List<tallrec.prompt.SamplePrompt> ps = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      int n = 1 + (i * 3) % MOVIES.size();
+      List<Integer> labels = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        labels.add((i + j) % 3 == 0 ? 0 : 1);
+      }
+      ps.add(tallrec.prompt.SamplePrompt.of("s" + i, "movie", MOVIES.subList(0, n), labels, MOVIES.get((i * 7) % 10)));
+    }
+    return ps;
+  }
+
+  @Test
+  void sharedPrefixEqualsScoringEachPromptWhole() {
+    List<tallrec.prompt.SamplePrompt> ps = tallRecPrompts();
+    YesNoScorer unshared = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().batchSize(1).sharedPrefix(false));
+    List<YesNoScorer.Score> whole = unshared.score(ps);
+    List<int[]> ids = new ArrayList<>();
+    for (tallrec.prompt.SamplePrompt p : ps) {
+      ids.add(hf.tokenizer.encode(p.render(0), true));
+    }
+    // The Alpaca preamble, the instruction and "User Preference: " are common: the cache must be used.
+    int prefix = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options()).sharedPrefixLength(ids);
+    String common = ps.get(0).render(0).substring(0, ps.get(0).render(0).indexOf("### Input:"));
+    assertTrue(prefix >= hf.tokenizer.encode(common, true).length - 1, "shared prefix " + prefix + " tokens");
+    assertEquals(0, unshared.sharedPrefixLength(ids));
+    for (PaddingSide side : PaddingSide.values()) {
+      for (int batch : new int[] {1, 4, 16}) {
+        List<YesNoScorer.Score> shared = new YesNoScorer(hf.model, hf.tokenizer,
+            new YesNoScorer.Options().batchSize(batch).padding(side)).score(ps);
+        for (int i = 0; i < ps.size(); i++) {
+          String what = side + " batch " + batch + " prompt " + i;
+          assertEquals(whole.get(i).logitYes, shared.get(i).logitYes, 1e-5, what);
+          assertEquals(whole.get(i).logitNo, shared.get(i).logitNo, 1e-5, what);
+          assertEquals(whole.get(i).score, shared.get(i).score, 1e-5, what);
+        }
+      }
+    }
+  }
+
+  @Test
+  void noSharedPrefixBelowTheMinimumOrForOnePrompt() {
+    YesNoScorer scorer = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options());
+    int[] a = new int[40];
+    int[] b = new int[40];
+    Arrays.fill(a, 7);
+    Arrays.fill(b, 7);
+    b[YesNoScorer.MIN_SHARED_PREFIX - 1] = 8;
+    assertEquals(0, scorer.sharedPrefixLength(List.of(a, b)));
+    b[YesNoScorer.MIN_SHARED_PREFIX - 1] = 7;
+    b[YesNoScorer.MIN_SHARED_PREFIX] = 8;
+    assertEquals(YesNoScorer.MIN_SHARED_PREFIX, scorer.sharedPrefixLength(List.of(a, b)));
+    // Identical prompts still keep their last token each (its logits are the answer).
+    assertEquals(39, scorer.sharedPrefixLength(List.of(a, a.clone())));
+    assertEquals(0, scorer.sharedPrefixLength(List.<int[]>of(a)));
+  }
+
   @Test
   void answerIdsComeFromTokenization() {
     String prompt = LlmFixtures.TALLREC_PROMPT;

@@ -1,0 +1,80 @@
+package tallrec.jobs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tallrec.conf.TallRecConf;
+import tallrec.llm.YesNoScorer;
+import tallrec.prompt.AlpacaTemplate;
+import tallrec.prompt.SamplePrompt;
+import tallrec.score.Scoring;
+import tallrec.text.Tokenizer;
+import tallrec.text.Tokenizers;
+
+/**
+ * {@code tallrec bench prompts}: how many tokens the score stage's prompts have, and how many of
+ * them lead every prompt (what {@code score.shared-prefix} computes once instead of per prompt).
+ */
+@Command(
+    name = "prompts",
+    mixinStandardHelpOptions = true,
+    description = "Token counts of the score stage's prompts and the share of the common prefix that "
+        + "shared-prefix reuse computes once, per split of a samples directory or Alpaca JSON file.")
+public final class BenchPromptsCommand implements Callable<Integer> {
+
+  @Mixin CommonOptions common;
+
+  @Option(names = "--samples", required = true, paramLabel = "PATH",
+      description = "A samples/ directory (instructions output) or an Alpaca JSON file.")
+  String samples;
+
+  @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
+      description = "tokenizer.model / tokenizer.json / model directory (e.g. the LLaMA tokenizer).")
+  String tokenizerPath;
+
+  @Option(names = "--splits", split = ",", defaultValue = "test", description = "Splits to count (default: test).")
+  List<String> splits;
+
+  @Option(names = "--json-domain", defaultValue = "movie", description = "Domain of an Alpaca JSON file's rows.")
+  String jsonDomain;
+
+  @Override
+  public Integer call() throws java.io.IOException {
+    TallRecConf conf = common.resolve(Map.of());
+    SparkSession spark = Jobs.spark(conf, "bench prompts");
+    Tokenizer tok = Tokenizers.load(tokenizerPath);
+    Map<String, String> nouns = new LinkedHashMap<>();
+    conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
+    AlpacaTemplate template = AlpacaTemplate.named(conf.section("score").getString("prompt-template"));
+    Dataset<Row> rows = Scoring.promptColumns(Scoring.readSamples(spark, samples, splits, jsonDomain));
+    boolean rebuildable = java.util.Arrays.asList(rows.columns()).contains("history_texts");
+    Map<String, List<Row>> bySplit = new LinkedHashMap<>();
+    for (Row r : rows.collectAsList()) {
+      bySplit.computeIfAbsent(r.getString(1) + "/" + r.getString(2), k -> new ArrayList<>()).add(r);
+    }
+    System.out.printf("tokenizer %s, template %s%n", tokenizerPath, template.key());
+    for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
+      List<int[]> ids = new ArrayList<>();
+      long tokens = 0;
+      for (SamplePrompt p : Scoring.prompts(e.getValue(), rebuildable, nouns, template)) {
+        int[] t = tok.encode(p.render(0), true);
+        ids.add(t);
+        tokens += t.length;
+      }
+      int prefix = YesNoScorer.commonPrefixLength(ids);
+      double mean = (double) tokens / ids.size();
+      System.out.printf(Locale.ROOT, "%s: %,d prompts, %.1f tokens each (BOS included), %d-token common prefix = "
+          + "%.1f%% of prompt tokens%n", e.getKey(), ids.size(), mean, prefix, 100.0 * prefix / mean);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,250 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Token-at-a-time decoding of a small LLaMA in plain Java arrays, as llama2.c does in C. For a
+ * model like stories260K (dim 64, 5 layers) one decoding step is ~0.5 MFLOP, while the same step
+ * through libtorch is ~150 ops of 10–60 µs fixed cost each: the engine's per-op overhead, not
+ * arithmetic, sets the rate. Here a step is a few hundred microseconds of loops that the JIT
+ * vectorises.
+ *
+ * <p>The weights are read out of a loaded {@link LlamaModel} once, after any adapter is attached:
+ * each projection's effective [in, out] matrix is its own forward of the identity, so a LoRA
+ * wrapper contributes W + s·BA without this class knowing about it. Computation is F32 throughout
+ * (half-precision weights are widened), in the HF rules the model follows (rotate-half rotary,
+ * grouped-query attention, RMSNorm in F32, SwiGLU); results equal the engine's up to summation
+ * order. Worth it only while the model is small: {@link #suits} says when.
+ */
+public final class SmallModelDecoder {
+
+  /**
+   * Largest model (parameters) decoded here: above it a step's matrix-vector products are long
+   * enough that libtorch's kernels win back their per-op cost (and the weights are held twice).
+   */
+  public static final long MAX_PARAMETERS = 8_000_000L;
+
+  private final LlamaConfig c;
+  private final float[] embed;
+  private final float[][] inputNorm;
+  private final float[][] postNorm;
+  /** Per layer, projections as [in][out] row-major: q, k, v, o, gate, up, down. */
+  private final float[][][] proj;
+  private final float[] finalNorm;
+  private final float[] head;
+  private final float[] cos;
+  private final float[] sin;
+  private final float[][] keys;
+  private final float[][] values;
+  private int length;
+
+  // Scratch, reused every step.
+  private final float[] x;
+  private final float[] xn;
+  private final float[] q;
+  private final float[] k;
+  private final float[] v;
+  private final float[] att;
+  private final float[] scores;
+  private final float[] gate;
+  private final float[] up;
+  private final float[] tmp;
+  private final float[] logits;
+
+  /** Whether decoding {@code model} here beats the engine (small enough; see {@link #MAX_PARAMETERS}). */
+  public static boolean suits(LlamaModel model) {
+    return suits(model.config());
+  }
+
+  /** Whether a model of this shape is small enough (see {@link #MAX_PARAMETERS}). */
+  public static boolean suits(LlamaConfig config) {
+    return config.parameterCount() <= MAX_PARAMETERS;
+  }
+
+  public SmallModelDecoder(LlamaModel model) {
+    this.c = model.config();
+    int d = c.hiddenSize;
+    try (NDManager m = model.manager().getParentManager().newSubManager()) {
+      this.embed = f32(model.embedWeight());
+      int n = model.numLayers();
+      inputNorm = new float[n][];
+      postNorm = new float[n][];
+      proj = new float[n][][];
+      for (int l = 0; l < n; l++) {
+        LlamaModel.Layer layer = model.layer(l);
+        inputNorm[l] = f32(layer.inputNorm);
+        postNorm[l] = f32(layer.postNorm);
+        proj[l] = new float[][] {effective(layer.q, m), effective(layer.k, m), effective(layer.v, m),
+            effective(layer.o, m), effective(layer.gate, m), effective(layer.up, m), effective(layer.down, m)};
+      }
+      this.finalNorm = f32(model.finalNormWeight());
+      this.head = effective(model.lmHead(), m);
+    }
+    float[][] rope = LlamaModel.ropeTables(c);
+    this.cos = rope[0];
+    this.sin = rope[1];
+    this.keys = new float[c.numLayers][c.maxPositions * c.kvDim()];
+    this.values = new float[c.numLayers][c.maxPositions * c.kvDim()];
+    this.x = new float[d];
+    this.xn = new float[d];
+    this.q = new float[c.qDim()];
+    this.k = new float[c.kvDim()];
+    this.v = new float[c.kvDim()];
+    this.att = new float[c.qDim()];
+    this.scores = new float[c.maxPositions];
+    this.gate = new float[c.intermediateSize];
+    this.up = new float[c.intermediateSize];
+    this.tmp = new float[Math.max(d, c.intermediateSize)];
+    this.logits = new float[c.vocabSize];
+  }
+
+  private static float[] f32(NDArray a) {
+    return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+  }
+
+  /** The projection's [in, out] matrix: its forward of the in×in identity (adapters included). */
+  private static float[] effective(Linear p, NDManager m) {
+    try (NDManager s = m.newSubManager()) {
+      NDArray id = s.eye(p.inFeatures()).toType(weightType(p), false);
+      return f32(p.forward(id));
+    }
+  }
+
+  private static DataType weightType(Linear p) {
+    Linear inner = p;
+    while (!(inner instanceof DenseLinear) && inner instanceof LlamaModel.Wrapper w) {
+      inner = w.wrapped();
+    }
+    return inner instanceof DenseLinear dl ? dl.weight().getDataType() : DataType.FLOAT32;
+  }
+
+  /** Tokens seen so far (the next token's position). */
+  public int length() {
+    return length;
+  }
+
+  /** Forgets every token (a new sequence). */
+  public void reset() {
+    length = 0;
+  }
+
+  /**
+   * Runs one token at the next position and returns the logits over the vocabulary (a scratch
+   * array, overwritten by the next call).
+   */
+  public float[] step(int token) {
+    if (length >= c.maxPositions) {
+      throw new IllegalArgumentException("sequence longer than the model's context of " + c.maxPositions + " positions");
+    }
+    int d = c.hiddenSize;
+    int hd = c.headDim;
+    int kvDim = c.kvDim();
+    int groups = c.numHeads / c.numKvHeads;
+    int pos = length;
+    System.arraycopy(embed, token * d, x, 0, d);
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    for (int l = 0; l < c.numLayers; l++) {
+      float[][] w = proj[l];
+      rmsNorm(x, inputNorm[l], xn);
+      matVec(xn, w[0], q);
+      matVec(xn, w[1], k);
+      matVec(xn, w[2], v);
+      rope(q, pos);
+      rope(k, pos);
+      System.arraycopy(k, 0, keys[l], pos * kvDim, kvDim);
+      System.arraycopy(v, 0, values[l], pos * kvDim, kvDim);
+      float[] kc = keys[l];
+      float[] vc = values[l];
+      for (int h = 0; h < c.numHeads; h++) {
+        int qo = h * hd;
+        int ko = (h / groups) * hd;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t <= pos; t++) {
+          float s = 0;
+          int base = t * kvDim + ko;
+          for (int i = 0; i < hd; i++) {
+            s += q[qo + i] * kc[base + i];
+          }
+          s *= scale;
+          scores[t] = s;
+          max = Math.max(max, s);
+        }
+        float sum = 0;
+        for (int t = 0; t <= pos; t++) {
+          float e = (float) Math.exp(scores[t] - max);
+          scores[t] = e;
+          sum += e;
+        }
+        java.util.Arrays.fill(att, qo, qo + hd, 0f);
+        for (int t = 0; t <= pos; t++) {
+          float p = scores[t] / sum;
+          int base = t * kvDim + ko;
+          for (int i = 0; i < hd; i++) {
+            att[qo + i] += p * vc[base + i];
+          }
+        }
+      }
+      matVec(att, w[3], tmp);
+      for (int i = 0; i < d; i++) {
+        x[i] += tmp[i];
+      }
+      rmsNorm(x, postNorm[l], xn);
+      matVec(xn, w[4], gate);
+      matVec(xn, w[5], up);
+      for (int i = 0; i < c.intermediateSize; i++) {
+        float g = gate[i];
+        gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+      }
+      matVec(gate, w[6], tmp);
+      for (int i = 0; i < d; i++) {
+        x[i] += tmp[i];
+      }
+    }
+    rmsNorm(x, finalNorm, xn);
+    matVec(xn, head, logits);
+    length++;
+    return logits;
+  }
+
+  private void rmsNorm(float[] in, float[] weight, float[] out) {
+    int d = in.length;
+    float ss = 0;
+    for (int i = 0; i < d; i++) {
+      ss += in[i] * in[i];
+    }
+    float r = (float) (1.0 / Math.sqrt(ss / d + c.rmsNormEps));
+    for (int i = 0; i < d; i++) {
+      out[i] = in[i] * r * weight[i];
+    }
+  }
+
+  /** out = in · W for W [in, out] row-major: an axpy per input, which the JIT vectorises. */
+  private static void matVec(float[] in, float[] w, float[] out) {
+    int n = w.length / in.length;
+    java.util.Arrays.fill(out, 0, n, 0f);
+    for (int i = 0; i < in.length; i++) {
+      float a = in[i];
+      int row = i * n;
+      for (int j = 0; j < n; j++) {
+        out[j] += a * w[row + j];
+      }
+    }
+  }
+
+  /** HF rotate-half: x*cos + [-x2, x1]*sin per head, tables from {@link LlamaModel#ropeTables}. */
+  private void rope(float[] vec, int pos) {
+    int hd = c.headDim;
+    int half = hd / 2;
+    int t = pos * hd;
+    for (int h = 0; h < vec.length; h += hd) {
+      for (int i = 0; i < half; i++) {
+        float a = vec[h + i];
+        float b = vec[h + i + half];
+        vec[h + i] = a * cos[t + i] - b * sin[t + i];
+        vec[h + i + half] = b * cos[t + i + half] + a * sin[t + i + half];
+      }
+    }
+  }
+}
