@@ -78,6 +78,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
           precision.key());
       // This machine is shared: the dense rate is re-measured next to each batch size, and each
       // ratio uses the mean of the rates measured just before and just after that batch size.
+      // The first products of a process run slow (thread pools, page faults): a throwaway round first.
+      ScoringBench.matmulGflops(m, matmulSize, 1);
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
       out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
           tallrec.llm.MklDispatch.describe());
