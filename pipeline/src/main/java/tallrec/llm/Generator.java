@@ -63,6 +63,7 @@ public final class Generator {
   }
 
   private final LlamaModel model;
+  /** The Java decoder's copy of the weights, made on first use: a Generator serves one model state. */
   private SmallModelDecoder small;
 
   public Generator(LlamaModel model) {

@@ -13,7 +13,9 @@ import ai.djl.ndarray.types.DataType;
  *
  * <p>The weights are read out of a loaded {@link LlamaModel} once, after any adapter is attached:
  * each projection's effective [in, out] matrix is its own forward of the identity, so a LoRA
- * wrapper contributes W + s·BA without this class knowing about it. Computation is F32 throughout
+ * wrapper contributes W + s·BA without this class knowing about it. Read them with the adapter out
+ * of training mode (its dropout would be read out too), and make a new decoder after changing the
+ * model's adapters. Computation is F32 throughout
  * (half-precision weights are widened), in the HF rules the model follows (rotate-half rotary,
  * grouped-query attention, RMSNorm in F32, SwiGLU); results equal the engine's up to summation
  * order. Worth it only while the model is small: {@link #suits} says when.
