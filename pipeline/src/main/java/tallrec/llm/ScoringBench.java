@@ -141,8 +141,13 @@ public final class ScoringBench {
       if (shared > 0) {
         flops += forwardFlops(c, 1, shared) - 2.0 * c.hiddenSize * c.vocabSize; // no LM head on the prefix
       }
-      for (int s = 0; s < n; s += bs) {
-        int e = Math.min(n, s + bs);
+      // In the scorer's passes: at most a batch, within the model's tokens per pass.
+      long perPass = model.tokensPerPass();
+      for (int s = 0, e; s < n; s = e) {
+        e = Math.min(n, s + bs);
+        while (e - s > 1 && (long) (e - s) * (sorted.get(e - 1).length - shared) > perPass) {
+          e--;
+        }
         flops += forwardFlops(c, e - s, sorted.get(e - 1).length - shared, shared);
       }
       int[] y = new int[n];

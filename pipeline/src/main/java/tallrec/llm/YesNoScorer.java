@@ -41,6 +41,11 @@ public final class YesNoScorer {
      * unshared computation up to F32 rounding; see {@link #sharedPrefixLength}.
      */
     public boolean sharedPrefix = true;
+    /**
+     * Padded tokens one forward pass may hold; a batch beyond it runs in several passes (same
+     * scores). 0 = the model's {@link LlamaModel#tokensPerPass()}.
+     */
+    public long tokensPerPass = 0;
 
     public Options batchSize(int n) {
       this.batchSize = n;
@@ -64,6 +69,11 @@ public final class YesNoScorer {
 
     public Options sharedPrefix(boolean b) {
       this.sharedPrefix = b;
+      return this;
+    }
+
+    public Options tokensPerPass(long n) {
+      this.tokensPerPass = n;
       return this;
     }
   }
@@ -247,8 +257,9 @@ public final class YesNoScorer {
               prefix, false);
         }
       }
-      for (int start = 0; start < order.length; start += options.batchSize) {
-        int end = Math.min(order.length, start + options.batchSize);
+      long perPass = options.tokensPerPass > 0 ? options.tokensPerPass : model.tokensPerPass();
+      for (int start = 0, end; start < order.length; start = end) {
+        end = passEnd(prompts, order, start, shared, perPass);
         List<int[]> chunk = new ArrayList<>();
         for (int j = start; j < end; j++) {
           int[] p = prompts.get(order[j]);
@@ -263,6 +274,21 @@ public final class YesNoScorer {
       }
     }
     return out;
+  }
+
+  /**
+   * End (exclusive) of the pass starting at {@code start} in length order: at most a batch, and on
+   * the CPU no more rows than keep the pass within {@code perPass} padded tokens (its last row is
+   * its longest), so a large batch never allocates activations that the C allocator maps and
+   * unmaps on every op (see {@link LlamaModel#tokensPerPass}). Rows are independent, so how a batch
+   * is split changes no score.
+   */
+  private int passEnd(List<int[]> prompts, Integer[] order, int start, int shared, long perPass) {
+    int end = Math.min(order.length, start + options.batchSize);
+    while (end - start > 1 && (long) (end - start) * (prompts.get(order[end - 1]).length - shared) > perPass) {
+      end--;
+    }
+    return end;
   }
 
   private void readScores(NDArray logits, Integer[] order, int start, int end, int[] yesIds, int[] noIds,

@@ -159,6 +159,22 @@ class YesNoScorerTest {
   }
 
   @Test
+  void largeBatchesRunInPassesWithTheSameScores() {
+    // stories260K's widest activation is its MLP (172 floats): 24 MiB holds 36,578 tokens a pass.
+    assertEquals((24L << 20) / (4L * 172), hf.model.tokensPerPass());
+    List<tallrec.prompt.SamplePrompt> ps = tallRecPrompts();
+    List<YesNoScorer.Score> whole = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().batchSize(16))
+        .score(ps);
+    // A 300-token pass holds one or two of these ~200-token suffixes: many passes per batch.
+    List<YesNoScorer.Score> passes = new YesNoScorer(hf.model, hf.tokenizer,
+        new YesNoScorer.Options().batchSize(16).tokensPerPass(300)).score(ps);
+    for (int i = 0; i < ps.size(); i++) {
+      assertEquals(whole.get(i).logitYes, passes.get(i).logitYes, 1e-5, "prompt " + i);
+      assertEquals(whole.get(i).logitNo, passes.get(i).logitNo, 1e-5, "prompt " + i);
+    }
+  }
+
+  @Test
   void noSharedPrefixBelowTheMinimumOrForOnePrompt() {
     YesNoScorer scorer = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options());
     int[] a = new int[40];
