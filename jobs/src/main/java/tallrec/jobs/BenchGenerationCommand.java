@@ -3,19 +3,15 @@ package tallrec.jobs;
 import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.llm.Generator;
-import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.MklDispatch;
-import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
 
 /** {@code tallrec bench generation}: greedy decoding tokens/s of each decoder, side by side in one run. */
@@ -24,7 +20,7 @@ import tallrec.llm.ScoringBench;
     mixinStandardHelpOptions = true,
     description = "Greedy decoding from BOS with the engine decoder (libtorch) and the plain-Java decoder, after a "
         + "warm-up, in one run: tokens/s of each and their ratio. stories260K uses the real checkpoint when "
-        + "../shared has it; other presets get random weights.")
+        + "../shared has it (as bench scoring); other presets get random weights.")
 public final class BenchGenerationCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
@@ -51,7 +47,7 @@ public final class BenchGenerationCommand implements Callable<Integer> {
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (NDManager m = NDManager.newBaseManager()) {
-      LlamaModel model = load(cfg, m);
+      LlamaModel model = BenchScoringCommand.presetModel(preset, cfg, m, tallrec.llm.Precision.F32);
       cfg = model.config();
       int n = Math.min(tokens, cfg.maxPositions - 1);
       out.printf("model %s: %s, %.2fM parameters, f32; %d new tokens from BOS, best of %d%n", preset, cfg,
@@ -80,15 +76,5 @@ public final class BenchGenerationCommand implements Callable<Integer> {
       model.close();
     }
     return 0;
-  }
-
-  private LlamaModel load(LlamaConfig cfg, NDManager m) {
-    if (preset.equals("stories260K")) {
-      Path dir = Path.of(System.getenv().getOrDefault("TALLREC_SHARED", "../shared")).resolve("models/stories260K-hf");
-      if (Files.isDirectory(dir)) {
-        return LlamaCheckpoints.load(dir, new LlamaCheckpoints.Options().loadTokenizer(false), m).model;
-      }
-    }
-    return LlamaModel.load(cfg, new RandomWeights(cfg, 1), m);
   }
 }

@@ -114,6 +114,14 @@ public final class BenchScoringCommand implements Callable<Integer> {
   }
 
   private LlamaModel load(LlamaConfig cfg, NDManager m) {
+    return presetModel(preset, cfg, m, precision);
+  }
+
+  /**
+   * The bench model of a preset: stories260K's real checkpoint when ../shared (TALLREC_SHARED) has
+   * it, else random weights of the preset's shape.
+   */
+  static LlamaModel presetModel(String preset, LlamaConfig cfg, NDManager m, Precision precision) {
     if (preset.equals("stories260K")) {
       Path shared = Path.of(System.getenv().getOrDefault("TALLREC_SHARED", "../shared"));
       Path dir = shared.resolve("models/stories260K-hf");

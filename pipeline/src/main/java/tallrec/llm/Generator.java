@@ -92,45 +92,37 @@ public final class Generator {
     }
     Random rng = new Random(o.seed);
     if (resolve(o) == Decoder.JAVA) {
-      return generateInJava(prompt, o, rng);
+      if (small == null) {
+        small = new SmallModelDecoder(model);
+      }
+      small.reset();
+      return decode(prompt, o, rng, tokens -> {
+        float[] logits = null;
+        for (int t : tokens) {
+          logits = small.step(t);
+        }
+        return logits;
+      });
     }
-    List<Integer> out = new ArrayList<>();
     try (NDManager gen = model.manager().getParentManager().newSubManager();
         KvCache cache = new KvCache(gen, c.numLayers, 1)) {
-      TokenBatch next = TokenBatch.of(List.of(prompt), PaddingSide.RIGHT, 0);
-      int total = prompt.length;
-      while (out.size() < o.maxNewTokens) {
-        float[] logits;
+      return decode(prompt, o, rng, tokens -> {
+        TokenBatch next = TokenBatch.of(List.of(tokens), PaddingSide.RIGHT, 0);
         try (NDManager step = gen.newSubManager()) {
           NDArray hidden = model.forward(step, next, cache, false);
-          NDArray last = model.select(hidden, new int[] {next.lastIndex[0]});
-          logits = model.logits(last).toFloatArray();
+          return model.logits(model.select(hidden, new int[] {next.lastIndex[0]})).toFloatArray();
         }
-        int id = o.temperature <= 0 ? argmax(logits) : sample(logits, o.temperature, o.topP, rng);
-        if (o.stopAtEos && id == c.eosId) {
-          break;
-        }
-        out.add(id);
-        total++;
-        if (total >= c.maxPositions) {
-          break;
-        }
-        next = TokenBatch.step(new int[] {id});
-      }
+      });
     }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private int[] generateInJava(int[] prompt, Options o, Random rng) {
-    if (small == null) {
-      small = new SmallModelDecoder(model);
-    }
+  /**
+   * The decoding loop of either decoder: {@code run} extends the sequence by the given tokens (the
+   * prompt, then one token at a time) and returns the last position's logits.
+   */
+  private int[] decode(int[] prompt, Options o, Random rng, java.util.function.Function<int[], float[]> run) {
     LlamaConfig c = model.config();
-    small.reset();
-    float[] logits = null;
-    for (int t : prompt) {
-      logits = small.step(t);
-    }
+    float[] logits = run.apply(prompt);
     List<Integer> out = new ArrayList<>();
     int total = prompt.length;
     while (out.size() < o.maxNewTokens) {
@@ -140,10 +132,10 @@ public final class Generator {
       }
       out.add(id);
       total++;
-      if (total >= c.maxPositions) {
+      if (total >= c.maxPositions || out.size() >= o.maxNewTokens) {
         break;
       }
-      logits = small.step(id);
+      logits = run.apply(new int[] {id});
     }
     return out.stream().mapToInt(Integer::intValue).toArray();
   }

@@ -144,10 +144,7 @@ public final class ScoringBench {
       // In the scorer's passes: at most a batch, within the model's tokens per pass.
       long perPass = model.tokensPerPass();
       for (int s = 0, e; s < n; s = e) {
-        e = Math.min(n, s + bs);
-        while (e - s > 1 && (long) (e - s) * (sorted.get(e - 1).length - shared) > perPass) {
-          e--;
-        }
+        e = YesNoScorer.passEnd(i -> sorted.get(i).length, n, s, bs, shared, perPass);
         flops += forwardFlops(c, e - s, sorted.get(e - 1).length - shared, shared);
       }
       int[] y = new int[n];

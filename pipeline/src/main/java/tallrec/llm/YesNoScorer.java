@@ -259,7 +259,7 @@ public final class YesNoScorer {
       }
       long perPass = options.tokensPerPass > 0 ? options.tokensPerPass : model.tokensPerPass();
       for (int start = 0, end; start < order.length; start = end) {
-        end = passEnd(prompts, order, start, shared, perPass);
+        end = passEnd(j -> prompts.get(order[j]).length, order.length, start, options.batchSize, shared, perPass);
         List<int[]> chunk = new ArrayList<>();
         for (int j = start; j < end; j++) {
           int[] p = prompts.get(order[j]);
@@ -277,15 +277,17 @@ public final class YesNoScorer {
   }
 
   /**
-   * End (exclusive) of the pass starting at {@code start} in length order: at most a batch, and on
+   * End (exclusive) of the pass starting at {@code start} of {@code n} prompts in length order
+   * ({@code lengthAt(i)}: the i-th shortest one's tokens): at most a batch, and on
    * the CPU no more rows than keep the pass within {@code perPass} padded tokens (its last row is
    * its longest), so a large batch never allocates activations that the C allocator maps and
    * unmaps on every op (see {@link LlamaModel#tokensPerPass}). Rows are independent, so how a batch
    * is split changes no score.
    */
-  private int passEnd(List<int[]> prompts, Integer[] order, int start, int shared, long perPass) {
-    int end = Math.min(order.length, start + options.batchSize);
-    while (end - start > 1 && (long) (end - start) * (prompts.get(order[end - 1]).length - shared) > perPass) {
+  public static int passEnd(java.util.function.IntUnaryOperator lengthAt, int n, int start, int batchSize, int shared,
+      long perPass) {
+    int end = Math.min(n, start + batchSize);
+    while (end - start > 1 && (long) (end - start) * (lengthAt.applyAsInt(end - 1) - shared) > perPass) {
       end--;
     }
     return end;
