@@ -131,8 +131,8 @@ public final class LoraAdapter implements AutoCloseable {
         LoraLinear l = e.getValue();
         NDArray a = f.load(keyA(e.getKey()), new long[] {config.r(), l.inFeatures()}, scope);
         NDArray b = f.load(keyB(e.getKey()), new long[] {l.outFeatures(), config.r()}, scope);
-        copyInto(a.transpose(), l.aT(), scope);
-        copyInto(b.transpose(), l.bT(), scope);
+        InPlace.copy(a.transpose(), l.aT());
+        InPlace.copy(b.transpose(), l.bT());
       }
       int expected = 2 * layers.size();
       if (f.tensors().size() != expected) {
@@ -145,12 +145,6 @@ public final class LoraAdapter implements AutoCloseable {
             + extra.subList(0, Math.min(5, extra.size())));
       }
     }
-  }
-
-  private static void copyInto(NDArray src, NDArray dst, NDManager scope) {
-    NDArray c = src.toType(dst.getDataType(), true);
-    c.attach(scope);
-    dst.set(c.toByteBuffer());
   }
 
   /** Writes adapter_config.json and adapter_model.safetensors (F32) into {@code dir}. */
@@ -250,7 +244,7 @@ public final class LoraAdapter implements AutoCloseable {
     }
     try (NDManager scope = manager.newSubManager()) {
       for (int i = 0; i < ps.size(); i++) {
-        copyInto(scope.create(values.get(i), ps.get(i).getShape()), ps.get(i), scope);
+        InPlace.copy(scope.create(values.get(i), ps.get(i).getShape()), ps.get(i));
       }
     }
   }

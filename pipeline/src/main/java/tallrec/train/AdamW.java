@@ -113,12 +113,9 @@ public final class AdamW {
    * overflow: g - g would leave the inf/NaN there, so they are overwritten).
    */
   public void zeroGradients() {
-    tallrec.lora.GradMode.off();
-    try (NDManager s = manager.newSubManager()) {
-      for (NDArray p : params) {
-        NDArray g = p.getGradient();
-        g.attach(s);
-        g.set(s.zeros(g.getShape(), g.getDataType()).toByteBuffer());
+    for (NDArray p : params) {
+      try (NDArray g = p.getGradient()) {
+        tallrec.lora.InPlace.fill(g, 0f);
       }
     }
   }

@@ -462,8 +462,8 @@ public final class Trainer {
       for (int i = 0; i < ps.size(); i++) {
         long[] shape = ps.get(i).getShape().getShape();
         params.add(toDouble(f.load("param." + i, shape, scope).toFloatArray()));
-        copy(f.load("adam_m." + i, shape, scope), opt.firstMoments().get(i));
-        copy(f.load("adam_v." + i, shape, scope), opt.secondMoments().get(i));
+        tallrec.lora.InPlace.copy(f.load("adam_m." + i, shape, scope), opt.firstMoments().get(i));
+        tallrec.lora.InPlace.copy(f.load("adam_v." + i, shape, scope), opt.secondMoments().get(i));
         if (f.tensors().containsKey("best." + i)) {
           best.add(toDouble(f.load("best." + i, shape, scope).toFloatArray()));
         }
@@ -485,11 +485,6 @@ public final class Trainer {
       }
     }
     Files.write(log, keep, StandardCharsets.UTF_8);
-  }
-
-  private static void copy(NDArray src, NDArray dst) {
-    NDArray c = src.toType(dst.getDataType(), false);
-    dst.set(c.toByteBuffer());
   }
 
   private static double[] values(NDArray a) {

@@ -79,4 +79,53 @@ class AdamWTest {
     assertEquals(0.75, RankAuc.auc(new double[] {0.1, 0.4, 0.35, 0.8}, new int[] {0, 0, 1, 1}));
     assertEquals(Double.NaN, RankAuc.auc(new double[] {0.1}, new int[] {1}));
   }
+
+  /**
+   * After {@link AdamW#zeroGradients()} the gradients still live in torch's own memory. They once
+   * borrowed a Java direct buffer (NDArray.set(Buffer)) that was freed when the per-call scope
+   * closed; the next backward then accumulated into freed memory, corrupting the C heap (a test
+   * JVM aborted with "free(): corrupted unsorted chunks"). Here the freed block is reused by Java
+   * buffers filled with a pattern before the next backward: a borrowed gradient reads the pattern.
+   */
+  @Test
+  void zeroedGradientsKeepTheirOwnMemory() throws InterruptedException {
+    int n = 256;
+    try (NDManager root = NDManager.newBaseManager()) {
+      NDArray param = root.ones(new Shape(n));
+      param.setRequiresGradient(true);
+      AdamW opt = new AdamW(List.of(param), root, 0.9, 0.999, 1e-8, 0.0);
+      for (int round = 0; round < 3; round++) {
+        try (NDManager scope = root.newSubManager(); GradientCollector gc = Engine.getInstance()
+            .newGradientCollector()) {
+          gc.backward(param.mul(scope.create(Float.POSITIVE_INFINITY)).sum());
+        }
+        opt.zeroGradients();
+        List<java.nio.ByteBuffer> reuse = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          System.gc();
+          Thread.sleep(20);
+          for (int j = 0; j < 200; j++) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(n * 4);
+            while (b.hasRemaining()) {
+              b.put((byte) 0x41);
+            }
+            reuse.add(b);
+          }
+        }
+        float[] c = new float[n];
+        for (int i = 0; i < n; i++) {
+          c[i] = i;
+        }
+        try (NDManager scope = root.newSubManager(); GradientCollector gc = Engine.getInstance()
+            .newGradientCollector()) {
+          gc.backward(param.mul(scope.create(c)).sum());
+        }
+        try (NDArray grad = param.getGradient()) {
+          org.junit.jupiter.api.Assertions.assertArrayEquals(c, grad.toFloatArray(), "round " + round);
+        }
+        opt.zeroGradients();
+        reuse.clear();
+      }
+    }
+  }
 }
