@@ -20,6 +20,7 @@ import tallrec.llm.LlamaConfig;
 import tallrec.llm.Precision;
 import tallrec.llm.ScoringBench;
 import tallrec.train.MemoryPlan;
+import tallrec.train.Trainer;
 import tallrec.train.TuneSettings;
 import tallrec.train.Tuning;
 
@@ -138,7 +139,8 @@ public final class TuneCommand implements Callable<Integer> {
     Map<String, String> nouns = new LinkedHashMap<>();
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     SparkSession spark = Jobs.spark(conf, "tune");
-    Tuning.Request q = new Tuning.Request(stage, model, tokenizer, train, valid, out, init, resume, workDir,
+    Tuning.Request q = new Tuning.Request(stage, model, tokenizer, train, valid, out, init,
+        resume ? Trainer.Resume.STRICT : Trainer.Resume.NEVER, workDir,
         c.getString("device"), s, nouns, conf.renderJson(""), conf.section("model").getString("precision"));
     Tuning.Outcome o = Tuning.run(spark, q, System.err);
     stdout.printf("tune %s -> %s: %d steps%s, %d training examples, best %s at step %d (untuned %.4f), %.1f s,"

@@ -109,6 +109,45 @@ class RunCommandTest {
     assertEquals("failed", run.path("stages").get(0).path("status").asText(), run.toString());
   }
 
+  /**
+   * A `run` killed mid-tuning (Runtime.halt right after step 3, as kill -9; the last checkpoint is
+   * step 2's) continues from that checkpoint when run again, and ends with the adapter bytes and
+   * training log of an uninterrupted run. Every run in a fresh JVM, as real invocations are.
+   */
+  @Test
+  void aKilledRunContinuesItsTuningFromTheCheckpoint() throws Exception {
+    List<String> shrink = List.of("--set", "demo.experiment.rec-tuning.variants=[rt]",
+        "--set", "demo.experiment.baselines.enabled=false",
+        "--set", "demo.experiment.rec-tuning.tune.max-steps=4",
+        "--set", "demo.experiment.rec-tuning.tune.checkpoint-every=2");
+    Path full = tmp.resolve("full");
+    CliRun f = CliRun.inChildJvm(tmp.resolve("full.txt"), List.of(), 600, args(demo(full), shrink));
+    assertEquals(0, f.rc(), f.out());
+
+    Path killed = tmp.resolve("killed");
+    CliRun k = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-test.tune-halt-after-step=3"), 600,
+        args(demo(killed), shrink));
+    assertEquals(137, k.rc(), k.out());
+    assertTrue(k.out().contains("halting the JVM after step 3"), k.out());
+    String adapter = "tune/rt/movie/k64/seed0";
+    assertFalse(Files.exists(killed.resolve(adapter)), "a killed tuning must not commit its adapter");
+
+    CliRun r = CliRun.inChildJvm(tmp.resolve("resumed.txt"), List.of(), 600, args(demo(killed), shrink));
+    assertEquals(0, r.rc(), r.out());
+    assertTrue(r.out().contains("resuming from step 2 of 4"), r.out());
+    assertTrue(r.out().matches("(?s).*\\] ingest .*skipped \\(up to date.*"), r.out());
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(full.resolve(adapter + "/adapter_model.safetensors")),
+        Files.readAllBytes(killed.resolve(adapter + "/adapter_model.safetensors"))), "adapter tensors differ");
+    assertEquals(TuneCommandTest.logWithoutTimings(full.resolve(adapter)),
+        TuneCommandTest.logWithoutTimings(killed.resolve(adapter)));
+  }
+
+  private static List<String> args(String[] base, List<String> more) {
+    List<String> a = new ArrayList<>(List.of(base));
+    a.addAll(more);
+    return a;
+  }
+
   private static int count(String text, String regex) {
     Matcher m = Pattern.compile(regex).matcher(text);
     int n = 0;

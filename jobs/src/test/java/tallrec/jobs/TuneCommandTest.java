@@ -72,19 +72,6 @@ class TuneCommandTest {
     return f;
   }
 
-  /** `tallrec ARGS` in a child JVM with this one's options and class path, output to {@code log}. */
-  private static Process child(List<String> args, Path log, String... jvmOptions) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
-    cmd.add("-Xmx2g");
-    cmd.addAll(List.of(jvmOptions));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TallRecCli.class.getName()));
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-  }
-
   /** The log lines without their timing fields (what a repeat must reproduce exactly). */
   static List<String> logWithoutTimings(Path adapterDir) throws Exception {
     List<String> out = new java.util.ArrayList<>();
@@ -118,26 +105,24 @@ class TuneCommandTest {
     // (a sequential baseline, ONNX Runtime) can round torch's CPU kernels differently (seen here:
     // losses 5e-8 apart after BaselinesEvaluateCommandTest), which is not what this test is about.
     Path full = tmp.resolve("full");
-    Process f = child(concat(common, "--out", full.toString()), tmp.resolve("full.txt"));
-    assertTrue(f.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "child JVM did not end");
-    assertEquals(0, f.exitValue(), Files.readString(tmp.resolve("full.txt")));
+    CliRun f = CliRun.inChildJvm(tmp.resolve("full.txt"), List.of(), 300, concat(common, "--out", full.toString()));
+    assertEquals(0, f.rc(), f.out());
 
     Path killed = tmp.resolve("killed");
-    Process p = child(concat(common, "--out", killed.toString()), tmp.resolve("killed.txt"),
-        "-Dtallrec.tune.halt-after-step=3");
-    assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "child JVM did not end");
-    String childLog = Files.readString(tmp.resolve("killed.txt"));
-    assertEquals(137, p.exitValue(), childLog);
+    CliRun p = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-test.tune-halt-after-step=3"), 300,
+        concat(common, "--out", killed.toString()));
+    String childLog = p.out();
+    assertEquals(137, p.rc(), childLog);
     assertTrue(childLog.contains("halting the JVM after step 3"), childLog);
     assertTrue(Files.notExists(killed), "a killed run must not commit its output");
     Path work = Path.of(killed + ".work");
     assertEquals(3, Files.readAllLines(work.resolve("train_log.jsonl")).size());
     assertTrue(Files.readString(work.resolve("checkpoint/state.json")).contains("\"step\":2"));
 
-    Process r = child(concat(common, "--out", killed.toString(), "--resume"), tmp.resolve("resumed.txt"));
-    assertTrue(r.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "child JVM did not end");
-    String resumed = Files.readString(tmp.resolve("resumed.txt"));
-    assertEquals(0, r.exitValue(), resumed);
+    CliRun r = CliRun.inChildJvm(tmp.resolve("resumed.txt"), List.of(), 300,
+        concat(common, "--out", killed.toString(), "--resume"));
+    String resumed = r.out();
+    assertEquals(0, r.rc(), resumed);
     assertTrue(resumed.contains("resuming from step 2 of 6"), resumed);
     assertTrue(java.util.Arrays.equals(Files.readAllBytes(full.resolve("adapter_model.safetensors")),
         Files.readAllBytes(killed.resolve("adapter_model.safetensors"))), "adapter tensors differ");

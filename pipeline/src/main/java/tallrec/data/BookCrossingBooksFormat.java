@@ -30,7 +30,7 @@ public final class BookCrossingBooksFormat implements ItemsFormat {
     }
     String text = l.text();
     if (text.isBlank()) {
-      return null;
+      return ItemRecord.reject(l, RejectReason.BLANK_LINE, "blank line");
     }
     boolean quotedLine = text.startsWith("\"") && text.endsWith("\"");
     List<String> f = quotedLine ? Fields.splitQuoted(text, ';', '"') : Fields.split(text, ';');

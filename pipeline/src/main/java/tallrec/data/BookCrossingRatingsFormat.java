@@ -26,7 +26,7 @@ public final class BookCrossingRatingsFormat implements RatingsFormat {
     }
     String text = l.text();
     if (text.isBlank()) {
-      return null;
+      return RatingRecord.reject(l, RejectReason.BLANK_LINE, "blank line");
     }
     List<String> f = text.startsWith("\"") ? Fields.splitQuoted(text, ';', '"') : Fields.split(text, ';');
     if (f == null) {

@@ -25,8 +25,11 @@ public final class CsvItemsFormat implements ItemsFormat {
     if (l.badEncoding()) {
       return ItemRecord.reject(l, RejectReason.BAD_ENCODING, "bytes are not valid in the declared charset");
     }
-    if (l.text().isBlank() || (layout.header() && l.line() == 1)) {
+    if (layout.header() && l.line() == 1) {
       return null;
+    }
+    if (l.text().isBlank()) {
+      return ItemRecord.reject(l, RejectReason.BLANK_LINE, "blank line");
     }
     List<String> f = layout.split(l.text());
     if (f == null) {

@@ -80,21 +80,34 @@ final class Fields {
       return false;
     }
     for (; i < s.length(); i++) {
-      if (!Character.isDigit(s.charAt(i))) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') { // ASCII only: Character.isDigit (and Long.parseLong) take other scripts' digits
         return false;
       }
     }
     return true;
   }
 
-  /** Parses a rating, or returns null when it is not a finite number. */
-  static Double parseNumber(String s) {
-    try {
-      double d = Double.parseDouble(s.trim());
-      return Double.isFinite(d) ? d : null;
-    } catch (NumberFormatException e) {
+  /** Decimal digits, an optional minus sign and (where allowed) a fraction: what rating files hold. */
+  private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+
+  /**
+   * Parses a rating written in decimal digits, or returns null: not Java's wider syntax, whose
+   * {@code 5f}, {@code 4d}, {@code 0x1p2} or {@code 1e0} no rating file means.
+   *
+   * @param fractions whether a fraction ({@code 3.5}) is allowed
+   */
+  static Double parseNumber(String s, boolean fractions) {
+    String t = s.trim();
+    if (t.length() > 40 || !DECIMAL.matcher(t).matches() || (!fractions && t.indexOf('.') >= 0)) {
       return null;
     }
+    return Double.parseDouble(t);
+  }
+
+  /** {@link #parseNumber(String, boolean)} with fractions allowed. */
+  static Double parseNumber(String s) {
+    return parseNumber(s, true);
   }
 
   /** The standard HTML entities that BookCrossing's scraped titles carry ({@code &amp;} etc.). */

@@ -113,7 +113,7 @@ public final class Ingest {
               .select(lit("items").as("source"), col("file"), col("line"),
                   lit(RejectReason.DUPLICATE_ITEM.code()).as("reason"),
                   concat(lit("item id '"), col("item_id"), lit("' already defined earlier in the file")).as("detail"),
-                  lit(null).cast("string").as("raw")));
+                  col("raw")));
 
       // Ratings: drop unknown items, then keep the latest rating of each user–item pair.
       Dataset<Row> ratingsOk = parsedRatings.filter(col("reason").isNull());
@@ -130,12 +130,12 @@ public final class Ingest {
           .unionByName(unknown.select(lit("ratings").as("source"), col("file"), col("line"),
               lit(RejectReason.UNKNOWN_ITEM.code()).as("reason"),
               concat(lit("item '"), col("item_id"), lit("' is not in the items file")).as("detail"),
-              lit(null).cast("string").as("raw")))
+              col("raw")))
           .unionByName(ranked.filter(col("_rank").gt(1)).select(lit("ratings").as("source"), col("file"), col("line"),
               lit(RejectReason.DUPLICATE_PAIR.code()).as("reason"),
               concat(lit("user '"), col("user_id"), lit("' rated item '"), col("item_id"),
                   lit("' again later; the latest rating is kept")).as("detail"),
-              lit(null).cast("string").as("raw")));
+              col("raw")));
 
       spark.sparkContext().setJobDescription("ingest: write interactions");
       interactions.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("interactions").toString());
@@ -154,9 +154,9 @@ public final class Ingest {
           + itemReasons.values().stream().mapToLong(Long::longValue).sum();
 
       checkMalformed("Ratings file " + source.ratingsPath(), ratingReasons,
-          nInteractions + sum(ratingReasons), settings, writtenRejects, "ratings");
+          nInteractions + dataRejects(ratingReasons), settings, writtenRejects, "ratings");
       checkMalformed("Items file " + source.itemsPath(), itemReasons,
-          nItems + sum(itemReasons), settings, writtenRejects, "items");
+          nItems + dataRejects(itemReasons), settings, writtenRejects, "items");
 
       Manifest manifest = new Manifest(STAGE)
           .inputFile("ratings", new Path(source.ratingsPath()), hadoop)
@@ -183,8 +183,10 @@ public final class Ingest {
     return when(col("author").isNotNull(), concat(col("title"), lit(" by "), col("author"))).otherwise(col("title"));
   }
 
-  private static long sum(Map<String, Long> m) {
-    return m.values().stream().mapToLong(Long::longValue).sum();
+  /** Rejected data lines: every reject but blank lines (recorded, yet no data line). */
+  private static long dataRejects(Map<String, Long> m) {
+    return m.entrySet().stream().filter(e -> !e.getKey().equals(RejectReason.BLANK_LINE.code()))
+        .mapToLong(Map.Entry::getValue).sum();
   }
 
   private static Map<String, Long> countByReason(Dataset<Row> rejects, String source) {

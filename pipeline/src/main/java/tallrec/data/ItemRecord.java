@@ -22,7 +22,7 @@ public record ItemRecord(
     implements Serializable {
 
   public static ItemRecord ok(RawLine l, String id, String title, String author, Integer year, boolean recovered) {
-    return new ItemRecord(l.file(), l.line(), id, title, author, year, recovered, null, null, null);
+    return new ItemRecord(l.file(), l.line(), id, title, author, year, recovered, null, null, l.raw());
   }
 
   public static ItemRecord reject(RawLine l, RejectReason reason, String detail) {

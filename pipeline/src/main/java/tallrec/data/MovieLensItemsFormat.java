@@ -20,7 +20,7 @@ public final class MovieLensItemsFormat implements ItemsFormat {
       return ItemRecord.reject(l, RejectReason.BAD_ENCODING, "bytes are not valid in the declared charset");
     }
     if (l.text().isBlank()) {
-      return null;
+      return ItemRecord.reject(l, RejectReason.BLANK_LINE, "blank line");
     }
     List<String> f = Fields.split(l.text(), '|');
     if (f.size() != FIELDS) {

@@ -17,7 +17,7 @@ public final class MovieLensRatingsFormat implements RatingsFormat {
       return RatingRecord.reject(l, RejectReason.BAD_ENCODING, "bytes are not valid in the declared charset");
     }
     if (l.text().isBlank()) {
-      return null;
+      return RatingRecord.reject(l, RejectReason.BLANK_LINE, "blank line");
     }
     List<String> f = Fields.split(l.text(), '\t');
     if (f.size() != 4) {

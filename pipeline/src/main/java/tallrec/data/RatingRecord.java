@@ -20,7 +20,7 @@ public record RatingRecord(
     implements Serializable {
 
   public static RatingRecord ok(RawLine l, String user, String item, double rating, Long ts) {
-    return new RatingRecord(l.file(), l.line(), user, item, rating, ts, null, null, null);
+    return new RatingRecord(l.file(), l.line(), user, item, rating, ts, null, null, l.raw());
   }
 
   public static RatingRecord reject(RawLine l, RejectReason reason, String detail) {

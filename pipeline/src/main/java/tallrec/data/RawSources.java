@@ -36,7 +36,8 @@ public final class RawSources {
     String items = pick(itemsFile, inputDir, c.getString("items-file"), "--items");
     Charset rc = Charset.forName(c.getString("ratings-charset"));
     Charset ic = Charset.forName(c.getString("items-charset"));
-    RatingRange range = new RatingRange(c.getDouble("rating-min"), c.getDouble("rating-max"));
+    RatingRange range = new RatingRange(c.getDouble("rating-min"), c.getDouble("rating-max"),
+        c.getBoolean("rating-fractions"), c.getLong("timestamp-min"), c.getLong("timestamp-max"));
     String domain = c.getString("domain");
     return switch (name) {
       case "movielens100k" -> new RawSource(name, domain, ratings, rc,

@@ -17,7 +17,9 @@ public enum RejectReason {
   UNKNOWN_ITEM("unknown_item", false),
   DUPLICATE_PAIR("duplicate_pair", false),
   DUPLICATE_ITEM("duplicate_item", false),
-  IMPLICIT_RATING("implicit_rating", false);
+  IMPLICIT_RATING("implicit_rating", false),
+  /** An empty or whitespace-only line: recorded (and counted) so that no line is dropped unseen. */
+  BLANK_LINE("blank_line", false);
 
   private final String code;
   private final boolean malformed;

@@ -36,6 +36,7 @@ import tallrec.llm.RandomCheckpoint;
 import tallrec.score.Scoring;
 import tallrec.synth.SynthParams;
 import tallrec.synth.SyntheticMovieLens;
+import tallrec.train.Trainer;
 import tallrec.train.TuneSettings;
 import tallrec.train.Tuning;
 
@@ -362,8 +363,8 @@ public final class ExperimentPlan {
       raw.add(new Path(valid));
     }
     steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + new Path(data).getName(), adapter, json(settings),
-        modelUpstream(), raw, cfg -> tune("alpaca", List.of(data), valid.isBlank() ? List.of() : List.of(valid),
-            adapter, null, tune, cfg)));
+        modelUpstream(), raw, Step.Body.resumable((cfg, forced) -> tune("alpaca", List.of(data),
+            valid.isBlank() ? List.of() : List.of(valid), adapter, null, tune, cfg, forced))));
     return adapter;
   }
 
@@ -399,7 +400,8 @@ public final class ExperimentPlan {
           settings.put("tune", tune.root().unwrapped());
           String label = variant + " train=" + trainLabel + " K=" + k + " seed=" + seed;
           steps.add(new Step(Stage.TUNE, label, adapter, json(settings), upstream, List.of(),
-              cfg -> tune("rec", trainPaths, validPaths, adapter, alpaca, tune, cfg), content));
+              Step.Body.resumable((cfg, forced) -> tune("rec", trainPaths, validPaths, adapter, alpaca, tune, cfg,
+                  forced)), content));
           planScores(variant, adapter, trainLabel, k, seed, List.of(adapter), scoreDomains(rec, train));
         }
       }
@@ -451,10 +453,15 @@ public final class ExperimentPlan {
     return sets;
   }
 
+  /**
+   * A killed tuning continues from its last checkpoint when the stage runs again with the same run
+   * key (cfg's run_key: settings, inputs, code version); a forced stage starts over.
+   */
   private void tune(String stage, List<String> train, List<String> valid, Path adapter, Path init, Config tune,
-      String cfg) {
+      String cfg, boolean forced) {
     Tuning.Request q = new Tuning.Request(stage, modelPath, tokenizer, train, valid, adapter.toString(),
-        init == null ? null : init.toString(), false, workDir(adapter), tune.getString("device"),
+        init == null ? null : init.toString(), forced ? Trainer.Resume.NEVER : Trainer.Resume.IF_MATCHING,
+        workDir(adapter), tune.getString("device"),
         TuneSettings.from(tune), nouns(), cfg, precision());
     Tuning.Outcome o = Tuning.run(spark, q, log);
     log.printf("      %d steps%s, best %s %.4f at step %d (untuned %.4f), %.1f s%n", o.result().steps(),

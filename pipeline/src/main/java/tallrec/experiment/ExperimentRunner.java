@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.Path;
 import tallrec.io.CodeVersion;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
 
 /**
  * Runs an experiment's steps in order, skipping each step whose output manifest carries the run
@@ -85,7 +86,10 @@ public final class ExperimentRunner {
       boolean forced = opt.force() || (opt.from() != null && step.stage().ordinal() >= opt.from().ordinal());
       boolean upstreamChanging = step.upstream().stream().anyMatch(changing::contains);
       String key = runKey(step);
-      boolean upToDate = !upstreamChanging && key.equals(recordedKey(step.output()));
+      boolean sameKey = key.equals(recordedKey(step.output()));
+      // A kill between a multi-output stage's renames leaves one output new and another old or gone.
+      String incomplete = sameKey ? StagedCommit.incomplete(step.output(), conf) : null;
+      boolean upToDate = !upstreamChanging && sameKey && incomplete == null;
       if (upToDate && !forced) {
         out.printf("%s  skipped (up to date: %s)%n", tag, step.output());
         records.add(new StepRecord(step.stage().id(), step.label(), step.output().toString(), "skipped", 0));
@@ -93,15 +97,16 @@ public final class ExperimentRunner {
       }
       if (opt.dryRun()) {
         changing.add(step.output());
-        out.printf("%s  would run%s%n", tag, forced ? " (forced)" : upstreamChanging ? " (an input changes)" : "");
+        out.printf("%s  would run%s%n", tag, forced ? " (forced)" : upstreamChanging ? " (an input changes)"
+            : incomplete != null ? " (incomplete: " + incomplete + ")" : "");
         records.add(new StepRecord(step.stage().id(), step.label(), step.output().toString(), "would-run", 0));
         continue;
       }
-      out.printf("%s ...%n", tag);
+      out.printf("%s ...%s%n", tag, incomplete != null && !forced ? " (incomplete: " + incomplete + ")" : "");
       out.flush();
       long s0 = System.nanoTime();
       try {
-        step.body().run(configJson(key, step.settingsJson()));
+        step.body().run(configJson(key, step.settingsJson()), forced);
       } catch (Exception | LinkageError e) {
         double sec = (System.nanoTime() - s0) / 1e9;
         records.add(new StepRecord(step.stage().id(), step.label(), step.output().toString(), "failed", sec));

@@ -36,5 +36,34 @@ public record Step(Stage stage, String label, Path output, String settingsJson, 
   @FunctionalInterface
   public interface Body {
     void run(String configJson) throws Exception;
+
+    /**
+     * Runs the step; {@code forced} when {@code --force} or {@code --from} asked for it, in which
+     * case a body that keeps state between attempts (a tuning's checkpoint) must start over.
+     */
+    default void run(String configJson, boolean forced) throws Exception {
+      run(configJson);
+    }
+
+    /** A body that keeps state between attempts and needs to know whether it was forced. */
+    static Body resumable(ResumableBody body) {
+      return new Body() {
+        @Override
+        public void run(String configJson) throws Exception {
+          body.run(configJson, false);
+        }
+
+        @Override
+        public void run(String configJson, boolean forced) throws Exception {
+          body.run(configJson, forced);
+        }
+      };
+    }
+  }
+
+  /** See {@link Body#resumable}. */
+  @FunctionalInterface
+  public interface ResumableBody {
+    void run(String configJson, boolean forced) throws Exception;
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -21,6 +22,9 @@ import org.apache.hadoop.fs.Path;
  */
 public final class StagedCommit implements AutoCloseable {
 
+  /** Manifest property: the directory outputs committed together, comma-separated. */
+  public static final String OUTPUTS = "outputs";
+
   private final Configuration conf;
   private final Path target;
   private final Path staging;
@@ -33,14 +37,51 @@ public final class StagedCommit implements AutoCloseable {
     this.staging = staging;
   }
 
-  /** Starts staging outputs that will land under {@code target} (a dataset directory). */
+  /**
+   * Starts staging outputs that will land under {@code target} (a dataset directory), after
+   * removing what killed attempts of this stage at this target left: their staging directories
+   * ({@code .TARGET.STAGE-staging-<start millis>-<uuid>}) that began before this attempt. Another
+   * stage's, another target's, and any begun since this attempt (a concurrent writer's) stay.
+   */
   public static StagedCommit begin(Configuration conf, Path target, String stage) {
     // Qualified, so a bare relative name ("out") still has a parent to stage beside.
     target = Fs.of(target, conf).makeQualified(target);
     Path parent = target.getParent() == null ? target : target.getParent();
-    Path staging = new Path(parent,
-        "." + target.getName() + "." + stage + "-staging-" + UUID.randomUUID());
+    String prefix = "." + target.getName() + "." + stage + "-staging-";
+    long start = System.currentTimeMillis();
+    removeStale(conf, parent, prefix, start);
+    Path staging = new Path(parent, prefix + start + "-" + UUID.randomUUID());
     return new StagedCommit(conf, target, staging);
+  }
+
+  /**
+   * Deletes {@code parent/prefix*} directories begun before {@code start}: by the time in their
+   * name, or (names of older builds, a bare uuid) by their modification time.
+   */
+  static List<Path> removeStale(Configuration conf, Path parent, String prefix, long start) {
+    List<Path> removed = new ArrayList<>();
+    FileSystem fs = Fs.of(parent, conf);
+    try {
+      if (!fs.exists(parent)) {
+        return removed;
+      }
+      for (FileStatus st : fs.listStatus(parent, p -> p.getName().startsWith(prefix))) {
+        String rest = st.getPath().getName().substring(prefix.length());
+        int dash = rest.indexOf('-');
+        long begun;
+        try {
+          begun = dash > 0 ? Long.parseLong(rest.substring(0, dash)) : st.getModificationTime();
+        } catch (NumberFormatException uuidOnly) {
+          begun = st.getModificationTime();
+        }
+        if (begun < start && fs.delete(st.getPath(), true)) {
+          removed.add(st.getPath());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + parent + " for stale staging directories", e);
+    }
+    return removed;
   }
 
   /** Where to write output {@code name}; it will become {@code target/name}. */
@@ -72,20 +113,27 @@ public final class StagedCommit implements AutoCloseable {
 
   /**
    * Moves every staged output into place (replacing an older version) and writes the manifest
-   * into each output that is a directory (file outputs, like JSON exports, carry none).
+   * into each output that is a directory (file outputs, like JSON exports, carry none). The
+   * manifest lists the directory outputs ({@link #OUTPUTS}), so that a reader can tell a whole
+   * commit from one a kill cut between two renames: every listed sibling carries the same manifest.
    */
   public void commit(Manifest manifest) {
     FileSystem fs = Fs.of(target, conf);
     try {
       fs.mkdirs(target);
+      List<String> dirs = new ArrayList<>();
       for (String name : outputs) {
         Path from = new Path(staging, name);
         if (!fs.exists(from)) {
           throw new IllegalStateException("stage declared output '" + name + "' but wrote nothing");
         }
         if (fs.getFileStatus(from).isDirectory()) {
-          manifest.write(from, conf);
+          dirs.add(name);
         }
+      }
+      manifest.property(OUTPUTS, String.join(",", dirs));
+      for (String name : dirs) {
+        manifest.write(new Path(staging, name), conf);
       }
       for (String name : outputs) {
         Path to = new Path(target, name);
@@ -104,6 +152,33 @@ public final class StagedCommit implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit outputs into " + target, e);
     }
+  }
+
+  /**
+   * Why the output in {@code dir} is not a whole commit, or null when it is: each output listed
+   * in its manifest must be there beside it with the same manifest (same fingerprint and time).
+   */
+  public static String incomplete(Path dir, Configuration conf) {
+    Manifest m = Manifest.readIfPresent(dir, conf);
+    if (m == null) {
+      return dir + " has no " + Manifest.FILE_NAME;
+    }
+    String listed = m.property(OUTPUTS);
+    List<String> names = listed == null || listed.isEmpty() ? List.of() : List.of(listed.split(","));
+    if (!names.contains(dir.getName()) || dir.getParent() == null) {
+      return null; // not a StagedCommit output with siblings
+    }
+    for (String name : names) {
+      Path sibling = new Path(dir.getParent(), name);
+      Manifest other = Manifest.readIfPresent(sibling, conf);
+      if (other == null) {
+        return sibling + " (committed with " + dir.getName() + ") is missing or has no " + Manifest.FILE_NAME;
+      }
+      if (!other.fingerprint().equals(m.fingerprint()) || !other.createdAt().equals(m.createdAt())) {
+        return sibling + " is from another commit than " + dir.getName();
+      }
+    }
+    return null;
   }
 
   private static void rename(FileSystem fs, Path from, Path to) throws IOException {

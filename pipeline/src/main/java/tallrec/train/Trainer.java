@@ -38,10 +38,25 @@ import tallrec.lora.LoraAdapter;
  */
 public final class Trainer {
 
+  /** What a run does with a checkpoint it finds in its work directory. */
+  public enum Resume {
+    /** Start over; the checkpoint is overwritten ({@code tune} without {@code --resume}, {@code run --force}). */
+    NEVER,
+    /** Continue from it, and fail when it belongs to another run ({@code tune --resume}). */
+    STRICT,
+    /**
+     * Continue from it when it was written for this run (same run key, examples and settings);
+     * otherwise say why and start over ({@code run}, whose stage keys say what "this run" is).
+     */
+    IF_MATCHING
+  }
+
   /** Where checkpoints and the log go, and run controls. */
   public static final class Options {
     public Path workDir;
-    public boolean resume;
+    public Resume resume = Resume.NEVER;
+    /** The stage's run key, recorded in each checkpoint and compared on {@link Resume#IF_MATCHING}; null = none. */
+    public String runKey;
     /** Test hook: throw {@link SimulatedCrash} right after step N (and its checkpoint). */
     public int crashAfterStep = -1;
     /**
@@ -75,8 +90,18 @@ public final class Trainer {
       return this;
     }
 
+    /** {@code true}: {@link Resume#STRICT}; {@code false}: {@link Resume#NEVER}. */
     public Options resume(boolean b) {
-      this.resume = b;
+      return resume(b ? Resume.STRICT : Resume.NEVER);
+    }
+
+    public Options resume(Resume r) {
+      this.resume = r;
+      return this;
+    }
+
+    public Options runKey(String key) {
+      this.runKey = key;
       return this;
     }
 
@@ -179,7 +204,20 @@ public final class Trainer {
       st.scaler = new LossScaler(tallrec.llm.DtypeCasts.isHalf(model.dataType()));
       int resumedFrom = -1;
       Path ckpt = o.workDir == null ? null : o.workDir.resolve(CHECKPOINT);
-      if (o.resume && ckpt != null && Files.isDirectory(ckpt)) {
+      boolean resuming = false;
+      if (o.resume != Resume.NEVER && ckpt != null && Files.isDirectory(ckpt)) {
+        String other = otherRun(ckpt);
+        if (other == null) {
+          resuming = true;
+        } else if (o.resume == Resume.STRICT) {
+          throw new IllegalArgumentException("checkpoint " + ckpt + " belongs to another run (" + other
+              + "); remove it or run without --resume");
+        } else {
+          o.progress.printf("not resuming from %s: %s; starting over%n", ckpt, other);
+          deleteTree(ckpt);
+        }
+      }
+      if (resuming) {
         load(ckpt, st, opt);
         resumedFrom = st.step;
         truncateLog(st.step);
@@ -424,6 +462,9 @@ public final class Trainer {
     j.add("losses", new Gson().toJsonTree(st.losses));
     j.addProperty("examples", train.size());
     j.addProperty("settings", s.toString());
+    if (o.runKey != null) {
+      j.addProperty("run_key", o.runKey);
+    }
     Files.writeString(tmp.resolve("state.json"), new Gson().toJson(j), StandardCharsets.UTF_8);
     Path old = ckpt.resolveSibling(CHECKPOINT + ".old");
     deleteTree(old);
@@ -434,16 +475,47 @@ public final class Trainer {
     deleteTree(old);
   }
 
+  /**
+   * Why the checkpoint in {@code ckpt} is not this run's, or null when it is: a run may continue
+   * only from a checkpoint of the same examples and settings, and (when the caller has one) the
+   * same run key, which also covers the model, the data and the code version.
+   */
+  private String otherRun(Path ckpt) {
+    JsonObject j;
+    try {
+      j = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"), StandardCharsets.UTF_8))
+          .getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      return "its state.json cannot be read: " + e.getMessage();
+    }
+    if (!Files.isRegularFile(ckpt.resolve("state.safetensors"))) {
+      return "it has no state.safetensors";
+    }
+    if (o.runKey != null) {
+      if (!j.has("run_key")) {
+        return "it records no run key (written by `tune`, not by this stage)";
+      }
+      if (!j.get("run_key").getAsString().equals(o.runKey)) {
+        return "it was written under another run key (the stage's settings, inputs or code version changed)";
+      }
+    }
+    if (!j.has("examples") || j.get("examples").getAsInt() != train.size()) {
+      return "it was written for " + (j.has("examples") ? j.get("examples").getAsInt() : "?")
+          + " training examples, this run has " + train.size();
+    }
+    if (!j.has("settings") || !j.get("settings").getAsString().equals(s.toString())) {
+      return "it was written with other tuning settings";
+    }
+    return null;
+  }
+
   private void load(Path ckpt, State st, AdamW opt) throws IOException {
     JsonObject j = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"), StandardCharsets.UTF_8))
         .getAsJsonObject();
-    if (j.get("examples").getAsInt() != train.size() || !j.get("settings").getAsString().equals(s.toString())) {
-      throw new IllegalArgumentException("checkpoint " + ckpt + " belongs to another run (different examples or"
-          + " settings); remove it or run without --resume");
-    }
     st.step = j.get("step").getAsInt();
     opt.setSteps(j.get("adam_steps").getAsInt());
-    st.best = j.get("best").isJsonNull() ? Double.NaN : j.get("best").getAsDouble();
+    // Gson drops null members: a run without validation (alpaca) has no "best".
+    st.best = !j.has("best") || j.get("best").isJsonNull() ? Double.NaN : j.get("best").getAsDouble();
     st.bestStep = j.get("best_step").getAsInt();
     st.sinceBest = j.get("since_best").getAsInt();
     st.stopped = j.get("stopped").getAsBoolean();

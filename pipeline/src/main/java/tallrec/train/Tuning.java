@@ -45,15 +45,19 @@ public final class Tuning {
 
   public static final String STAGE = "tune";
 
-  /** What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir. */
+  /**
+   * What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir;
+   * {@code resume} says what to do with a checkpoint found there (the run key it compares is
+   * {@code configJson}'s {@code run_key}, which {@code run} puts there).
+   */
   public record Request(String stage, String model, String tokenizer, List<String> train, List<String> valid,
-      String out, String init, boolean resume, String workDir, String device, TuneSettings settings,
+      String out, String init, Trainer.Resume resume, String workDir, String device, TuneSettings settings,
       Map<String, String> nouns, String configJson, String precision) implements Serializable {
 
     /** Base weights in {@code tallrec.model.precision}'s default (auto). */
     public Request(String stage, String model, String tokenizer, List<String> train, List<String> valid, String out,
-        String init, boolean resume, String workDir, String device, TuneSettings settings, Map<String, String> nouns,
-        String configJson) {
+        String init, Trainer.Resume resume, String workDir, String device, TuneSettings settings,
+        Map<String, String> nouns, String configJson) {
       this(stage, model, tokenizer, train, valid, out, init, resume, workDir, device, settings, nouns, configJson,
           "auto");
     }
@@ -193,10 +197,12 @@ public final class Tuning {
         options.listener(listener);
       }
       Trainer trainer = new Trainer(loaded.model, adapter, train, validator, s, pad,
-          options.workDir(work).resume(q.resume()).progress(progress).groups(domains)
-              // Test hooks (see TuneCommandTest): an exception, or an abrupt JVM halt, after step N.
-              .crashAfterStep(Integer.getInteger("tallrec.tune.crash-after-step", -1))
-              .haltAfterStep(Integer.getInteger("tallrec.tune.halt-after-step", -1)));
+          options.workDir(work).resume(q.resume()).runKey(runKey(q.configJson())).progress(progress).groups(domains)
+              // Test hooks (see TuneCommandTest): an exception, or an abrupt JVM halt, after step N. Named
+              // outside "tallrec.": system properties there become settings (TallRecConf) and would
+              // change the run key of the very stage a test kills and resumes.
+              .crashAfterStep(Integer.getInteger("tallrec-test.tune-crash-after-step", -1))
+              .haltAfterStep(Integer.getInteger("tallrec-test.tune-halt-after-step", -1)));
       Trainer.Result r = trainer.run();
       Map<String, Integer> trainedByDomain = trainer.examplesByGroup(r.steps());
       Map<String, Integer> trainByDomain = counts(domains);
@@ -274,6 +280,19 @@ public final class Tuning {
     } else {
       m.inputDataset(role + ":" + p, path, conf);
     }
+  }
+
+  /** The {@code run_key} a {@code run} stage puts into its config JSON; null when there is none. */
+  static String runKey(String configJson) {
+    try {
+      com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(configJson);
+      if (e.isJsonObject() && e.getAsJsonObject().has("run_key")) {
+        return e.getAsJsonObject().get("run_key").getAsString();
+      }
+    } catch (RuntimeException notJson) {
+      // A config that is not a JSON object has no run key.
+    }
+    return null;
   }
 
   static java.nio.file.Path workDir(Request q) {

@@ -110,7 +110,8 @@ class BookCrossingBooksFormatTest {
     assertEquals("title is empty", noTitle.detail());
     ItemRecord noIsbn = parse(3, ";T;Author;1999;Pub" + URLS);
     assertEquals(RejectReason.EMPTY_FIELD, noIsbn.reason());
-    assertNull(parse(4, "   "), "a blank line is skipped");
+    assertEquals(RejectReason.BLANK_LINE, parse(4, "   ").reason(), "a blank line is recorded");
+    assertEquals("   ", parse(4, "   ").raw());
     // Unknown year 0 and a lower-case x in the ISBN.
     ItemRecord y0 = parse(3, "000000000x;T;A;0;Pub" + URLS);
     assertNull(y0.year());

@@ -90,6 +90,14 @@ class IngestBadInputTest {
     assertEquals(raw.resolve("u.data").toString(), encoding.getAs("file"));
     assertEquals(Map.of("wrong_field_count", 2L, "bad_encoding", 1L, "rating_out_of_range", 1L, "unknown_item", 1L,
         "duplicate_pair", 2L), result.ratingsRejects());
+    // Rejects found after parsing (unknown item, older duplicate) keep their line too.
+    assertEquals("2\t99\t4\t300", rejects("ratings").get(3).getAs("raw"));
+    assertEquals("1\t1\t2\t50", rejects("ratings").get(4).getAs("raw"));
+    for (String source : List.of("ratings", "items")) {
+      for (Row r : rejects(source)) {
+        assertTrue(r.getAs("raw") != null, "raw missing: " + describe(r));
+      }
+    }
   }
 
   @Test

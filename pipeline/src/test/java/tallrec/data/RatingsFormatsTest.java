@@ -50,7 +50,7 @@ class RatingsFormatsTest {
 
     RatingRecord nan = ml.parse(line(9, "196\t242\tfive\t881250949"));
     assertEquals(RejectReason.BAD_RATING, nan.reason());
-    assertEquals("rating is not a number: 'five'", nan.detail());
+    assertEquals("rating is not a decimal number: 'five'", nan.detail());
 
     RatingRecord ts = ml.parse(line(10, "196\t242\t3\tyesterday"));
     assertEquals(RejectReason.BAD_TIMESTAMP, ts.reason());
@@ -66,7 +66,44 @@ class RatingsFormatsTest {
     assertEquals(RejectReason.BAD_ENCODING, enc.reason());
     assertEquals("bytes are not valid in the declared charset", enc.detail());
 
-    assertNull(ml.parse(line(13, "")), "a blank line is skipped");
+    RatingRecord blank = ml.parse(line(13, " \t "));
+    assertEquals(RejectReason.BLANK_LINE, blank.reason());
+    assertEquals(" \t ", blank.raw());
+    assertFalse(RejectReason.BLANK_LINE.malformed());
+  }
+
+  /**
+   * Only decimal digits are ratings (Java's parser also takes 5f, 4d, 0x1p2, 1e0), a fraction only
+   * where the source allows one, ASCII digits only in times, and times within the source's bounds,
+   * the same rule for every reader.
+   */
+  @Test
+  void numbersAndTimesAreStrict() {
+    MovieLensRatingsFormat whole = new MovieLensRatingsFormat(new RatingRange(1, 5, false, 0, 4_102_444_800L));
+    for (String r : new String[] {"5f", "4d", "0x1p2", "1e0", "+3", "3.", ".5", "NaN", "Infinity", "3.5"}) {
+      RatingRecord x = whole.parse(line(1, "1\t2\t" + r + "\t881250949"));
+      assertEquals(RejectReason.BAD_RATING, x.reason(), r);
+      assertEquals("rating is not a whole number in decimal digits: '" + r + "'", x.detail());
+    }
+    assertEquals(4.0, whole.parse(line(1, "1\t2\t4\t881250949")).rating());
+    RatingRecord future = whole.parse(line(2, "1\t2\t4\t999999999999999999"));
+    assertEquals(RejectReason.BAD_TIMESTAMP, future.reason());
+    assertEquals("timestamp 999999999999999999 outside [0, 4102444800] (unix seconds; the source's timestamp-min /"
+        + " timestamp-max)", future.detail());
+    // Arabic-Indic digits pass Character.isDigit and Long.parseLong, but no rating file means them.
+    assertEquals(RejectReason.BAD_TIMESTAMP, whole.parse(line(3, "1\t2\t4\t\u0661\u0662")).reason());
+
+    CsvRatingsFormat csv = new CsvRatingsFormat(new CsvLayout(',', '"', false, 4), 0, 1, 2, 3,
+        new RatingRange(1, 5, true, 0, 4_102_444_800L));
+    assertEquals(3.5, csv.parse(line(1, "u,i,3.5,12345")).rating());
+    assertEquals(RejectReason.BAD_RATING, csv.parse(line(1, "u,i,5f,12345")).reason());
+    RatingRecord negative = csv.parse(line(2, "u,i,4,-5"));
+    assertEquals(RejectReason.BAD_TIMESTAMP, negative.reason(), "as the MovieLens reader: times before 1970");
+    assertEquals(RejectReason.BAD_TIMESTAMP, csv.parse(line(2, "u,i,4,1969-12-31")).reason());
+    CsvRatingsFormat old = new CsvRatingsFormat(new CsvLayout(',', '"', false, 4), 0, 1, 2, 3,
+        new RatingRange(1, 5, true, -86_400, 4_102_444_800L));
+    assertEquals(-86_400L, old.parse(line(2, "u,i,4,1969-12-31")).ts(), "bounds are the source's to set");
+    assertEquals(RejectReason.BLANK_LINE, csv.parse(line(3, "\t\t")).reason());
   }
 
   @Test

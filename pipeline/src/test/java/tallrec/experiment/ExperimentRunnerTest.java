@@ -102,4 +102,90 @@ class ExperimentRunnerTest {
     assertEquals(List.of(), ran);
     assertEquals(2, dry.count("would-run"));
   }
+
+  /** One step, ingest-like, committing two outputs at once: m/main (its output) and m/side. */
+  List<Step> twoOutputs() {
+    Path main = new Path(tmp.resolve("m/main").toString());
+    return List.of(new Step(Stage.INGEST, "M", main, "{}", List.of(), List.of(), cfg -> {
+      ran.add("M");
+      try (StagedCommit c = StagedCommit.begin(conf, main.getParent(), "test")) {
+        for (String name : List.of("main", "side")) {
+          org.apache.hadoop.fs.FileSystem.getLocal(conf).mkdirs(c.staging(name));
+        }
+        c.commit(new Manifest("test").config(cfg));
+      } catch (java.io.IOException e) {
+        throw new RuntimeException(e);
+      }
+    }));
+  }
+
+  /**
+   * A kill between a multi-output stage's renames (one output missing, or left from an older
+   * commit) makes the stage out of date, with the reason, however current its main output is.
+   */
+  @Test
+  void aStageIsUpToDateOnlyWhenEveryOutputIsFromTheSameCommit() throws Exception {
+    run(twoOutputs(), ExperimentRunner.Options.defaults());
+    java.nio.file.Path side = tmp.resolve("m/side");
+    java.nio.file.Path older = tmp.resolve("older-side");
+    Files.move(side, older);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    ExperimentRunner.Outcome dry = new ExperimentRunner(conf, new Path(tmp.toString()), "t", "none").run(twoOutputs(),
+        new ExperimentRunner.Options(null, false, true), new PrintStream(log, true, StandardCharsets.UTF_8));
+    assertEquals(1, dry.count("would-run"));
+    assertTrue(log.toString().contains("would run (incomplete: " + side + " (committed with main) is missing"),
+        log.toString());
+
+    run(twoOutputs(), ExperimentRunner.Options.defaults());
+    assertEquals(List.of("M"), ran);
+    // Now the old side output comes back in place of the new one: a different commit.
+    try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(side)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    Files.move(older, side);
+    run(twoOutputs(), ExperimentRunner.Options.defaults());
+    assertEquals(List.of("M"), ran);
+    run(twoOutputs(), ExperimentRunner.Options.defaults());
+    assertEquals(List.of(), ran);
+  }
+
+  /**
+   * A stage starting removes the staging directories that killed attempts of it left at its
+   * target; another stage's, and one begun after this attempt started (a concurrent writer), stay.
+   */
+  @Test
+  void aStageRemovesItsOwnStaleStagingDirectories() throws Exception {
+    // twoOutputs() commits into tmp/m as stage "test": its staging directories are tmp/.m.test-staging-*.
+    java.nio.file.Path killed = Files.createDirectories(tmp.resolve(".m.test-staging-1000-dead/main"));
+    java.nio.file.Path oldFormat = Files.createDirectories(tmp.resolve(".m.test-staging-" + java.util.UUID
+        .randomUUID()));
+    Files.setLastModifiedTime(oldFormat, java.nio.file.attribute.FileTime.fromMillis(1000));
+    java.nio.file.Path other = Files.createDirectories(tmp.resolve(".m.score-staging-1000-x"));
+    java.nio.file.Path otherTarget = Files.createDirectories(tmp.resolve(".n.test-staging-1000-x"));
+    java.nio.file.Path later = Files.createDirectories(tmp.resolve(".m.test-staging-" + (System.currentTimeMillis()
+        + 3_600_000) + "-live"));
+    run(twoOutputs(), ExperimentRunner.Options.defaults());
+    assertEquals(List.of("M"), ran);
+    assertFalse(Files.exists(killed.getParent()));
+    assertFalse(Files.exists(oldFormat));
+    assertTrue(Files.exists(other));
+    assertTrue(Files.exists(otherTarget));
+    assertTrue(Files.exists(later));
+  }
+
+  /** --force and --from tell a resumable step (a tuning with a checkpoint) to start over. */
+  @Test
+  void aForcedStepIsToldSo() {
+    List<Boolean> forced = new ArrayList<>();
+    Path out = new Path(tmp.resolve("t/out").toString());
+    List<Step> steps = List.of(new Step(Stage.TUNE, "T", out, "{}", List.of(), List.of(),
+        Step.Body.resumable((cfg, f) -> {
+          forced.add(f);
+          write(out, "T", cfg);
+        })));
+    run(steps, ExperimentRunner.Options.defaults());
+    run(steps, new ExperimentRunner.Options(null, true, false));
+    run(steps, new ExperimentRunner.Options(Stage.TUNE, false, false));
+    assertEquals(List.of(false, true, true), forced);
+  }
 }

@@ -75,6 +75,61 @@ class TrainerResumeTest {
     }
   }
 
+  /**
+   * {@code run}'s rule ({@link Trainer.Resume#IF_MATCHING}): a checkpoint written under another run
+   * key is set aside with the reason printed, and the run starts over (ending as an uninterrupted
+   * run does); one of the same key is continued; {@code tune --resume} ({@code STRICT}) refuses a
+   * foreign checkpoint in one line.
+   */
+  @Test
+  void aCheckpointOfAnotherRunIsSetAsideOrRefused() throws Exception {
+    try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
+      List<TrainExample> train = new ArrayList<>();
+      for (RecFixtures.Sample s : RecFixtures.movieLens(8, 0)) {
+        train.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
+      }
+      TuneSettings s = settings();
+      Path work = tmp.resolve("w");
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(log, true);
+
+      LoraAdapter a = LoraAdapter.attach(l.model, s.lora(), s.seed());
+      Trainer.Result full = new Trainer(l.model, a, train, null, s, l.tokenizer.eosId(),
+          new Trainer.Options().progress(out)).run();
+      a.detach(l.model);
+
+      LoraAdapter b = LoraAdapter.attach(l.model, s.lora(), s.seed());
+      assertThrows(Trainer.SimulatedCrash.class, () -> new Trainer(l.model, b, train, null, s, l.tokenizer.eosId(),
+          new Trainer.Options().workDir(work).runKey("key-1").crashAfterStep(3).progress(out)).run());
+      b.detach(l.model);
+      assertTrue(Files.readString(work.resolve("checkpoint/state.json")).contains("\"run_key\":\"key-1\""));
+
+      LoraAdapter c = LoraAdapter.attach(l.model, s.lora(), s.seed());
+      Trainer.Result over = new Trainer(l.model, c, train, null, s, l.tokenizer.eosId(), new Trainer.Options()
+          .workDir(work).runKey("key-2").resume(Trainer.Resume.IF_MATCHING).progress(out)).run();
+      c.detach(l.model);
+      assertTrue(log.toString().contains("not resuming from " + work.resolve("checkpoint") + ": it was written under"
+          + " another run key (the stage's settings, inputs or code version changed); starting over"), log.toString());
+      assertEquals(-1, over.resumedFrom());
+      assertEquals(full.losses(), over.losses());
+
+      LoraAdapter d = LoraAdapter.attach(l.model, s.lora(), s.seed());
+      Trainer.Result same = new Trainer(l.model, d, train, null, s, l.tokenizer.eosId(), new Trainer.Options()
+          .workDir(work).runKey("key-2").resume(Trainer.Resume.IF_MATCHING).progress(out)).run();
+      d.detach(l.model);
+      assertEquals(6, same.resumedFrom());
+      assertEquals(full.losses(), same.losses());
+
+      LoraAdapter e = LoraAdapter.attach(l.model, s.lora(), s.seed());
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new Trainer(l.model, e,
+          train.subList(0, 6), null, s, l.tokenizer.eosId(), new Trainer.Options().workDir(work).resume(true)
+          .progress(out)).run());
+      e.detach(l.model);
+      assertEquals("checkpoint " + work.resolve("checkpoint") + " belongs to another run (it was written for 8"
+          + " training examples, this run has 6); remove it or run without --resume", refused.getMessage());
+    }
+  }
+
   static List<String> stepsAndLosses(Path work) throws Exception {
     List<String> out = new ArrayList<>();
     for (String line : Files.readAllLines(work.resolve(Trainer.LOG_FILE))) {

@@ -90,7 +90,7 @@ class TrainingFidelityTest {
     Path model = SharedData.require("models/stories260K-hf");
     List<TuneData.Labeled> valid = RecFixtures.movieLens(8, 100).stream().map(RecFixtures.Sample::labeled).toList();
     Tuning.Request q = new Tuning.Request("rec", model.toString(), null, List.of(), List.of(),
-        tmp.resolve("out-" + name).toString(), initAdapter(gs.get("dropout").getAsDouble()).toString(), false,
+        tmp.resolve("out-" + name).toString(), initAdapter(gs.get("dropout").getAsDouble()).toString(), Trainer.Resume.NEVER,
         tmp.resolve("work-" + name).toString(), "cpu", s, Map.of("movie", "movie"), "{}", "f32");
     List<double[]> steps = new ArrayList<>();
     Map<Integer, Map<String, float[]>> snaps = new LinkedHashMap<>();
