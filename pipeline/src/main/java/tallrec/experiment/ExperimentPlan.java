@@ -301,7 +301,11 @@ public final class ExperimentPlan {
   /** Builds the random model in a staging directory and renames it into place, with its manifest. */
   private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
     java.nio.file.Path target = Paths.get(localPath(dir));
-    java.nio.file.Path staging = target.resolveSibling("." + target.getFileName() + ".staging-" + System.nanoTime());
+    // Named as StagedCommit names its directories, so that what a killed attempt left goes too.
+    String prefix = "." + target.getFileName() + ".model-staging-";
+    long start = System.currentTimeMillis();
+    tallrec.io.StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
+    java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + java.util.UUID.randomUUID());
     long params = RandomCheckpoint.write(staging, shape, seed);
     new Manifest("model").config(cfg).property("parameters", Long.toString(params))
         .property("weights", "random initial weights (N(0, 0.02)), seed " + seed)

@@ -58,7 +58,7 @@ public final class StagedCommit implements AutoCloseable {
    * Deletes {@code parent/prefix*} directories begun before {@code start}: by the time in their
    * name, or (names of older builds, a bare uuid) by their modification time.
    */
-  static List<Path> removeStale(Configuration conf, Path parent, String prefix, long start) {
+  public static List<Path> removeStale(Configuration conf, Path parent, String prefix, long start) {
     List<Path> removed = new ArrayList<>();
     FileSystem fs = Fs.of(parent, conf);
     try {
