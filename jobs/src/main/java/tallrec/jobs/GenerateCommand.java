@@ -52,6 +52,15 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+    }
+    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("--temperature must be 0 (greedy) or positive, got " + temperature);
+    }
+    if (!(topP > 0 && topP <= 1)) {
+      throw new IllegalArgumentException("--top-p must be in (0, 1], got " + topP);
+    }
     String precision = precisionOption.resolve(common);
     PrintStream err = System.err;
     long t0 = System.nanoTime();

@@ -25,6 +25,19 @@ class GenerateCommandTest {
     assertEquals(expected + System.lineSeparator(), out);
   }
 
+  /** Sampling settings no decoder means fail in one line before the model loads. */
+  @Test
+  void impossibleSamplingSettingsFail() {
+    String model = SharedData.require("models/stories260K-hf").toString();
+    for (String[] c : new String[][] {{"--max-new-tokens", "-5", "--max-new-tokens must be at least 1, got -5"},
+        {"--temperature", "-1", "--temperature must be 0 (greedy) or positive, got -1.0"},
+        {"--top-p", "0", "--top-p must be in (0, 1], got 0.0"}}) {
+      CliRun r = CliRun.of("generate", "--model", model, c[0], c[1]);
+      assertEquals(1, r.rc(), r.err());
+      assertTrue(r.errorLine().contains(c[2]), r.errorLine());
+    }
+  }
+
   @Test
   void llama2cFromBosWithTokenizer() throws Exception {
     String expected = Files.readString(SharedData.require("models/stories260K/expected_greedy_200.txt"));

@@ -96,6 +96,17 @@ class RunCommandTest {
     assertTrue(unknown.errorLine().contains("Unknown baseline(s) [nope]"), unknown.errorLine());
     assertFalse(Files.exists(work.resolve("run.json")));
 
+    // K <= 0 and a misspelt key fail before any stage runs, naming the key.
+    CliRun k0 = CliRun.of(demo(work, "--set", "demo.experiment.rec-tuning.k=[0]"));
+    assertEquals(1, k0.rc());
+    assertTrue(k0.errorLine().contains("experiment.rec-tuning.k: 0 is not allowed (each must be at least 1)"),
+        k0.errorLine());
+    CliRun typo = CliRun.of(demo(work, "--set", "demo.experiment.rec-tuning.tune.max-step=2"));
+    assertEquals(1, typo.rc());
+    assertTrue(typo.errorLine().contains("unknown setting 'tallrec.demo.experiment.rec-tuning.tune.max-step'"),
+        typo.errorLine());
+    assertFalse(Files.exists(work.resolve("run.json")));
+
     Path conf = tmp.resolve("x.conf");
     Files.writeString(conf, "tallrec.experiment {\n  name = x\n  out = \"" + tmp.resolve("x") + "\"\n"
         + "  datasets.movie { source = movielens100k, input = \"" + tmp.resolve("no-such-dir") + "\" }\n"

@@ -50,12 +50,16 @@ public final class TallRecConf {
     Config reference = ConfigFactory.systemProperties()
         .withFallback(ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader()));
     Config merged = reference;
+    // Only what the user wrote is checked (a file, --set): system properties and flags are ours.
+    KnownKeys known = new KnownKeys(ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader())
+        .resolve());
     if (confFile != null) {
       if (!confFile.isFile()) {
         throw new IllegalArgumentException("Config file not found: " + confFile);
       }
       Config user =
           ConfigFactory.parseFile(confFile, ConfigParseOptions.defaults().setAllowMissing(false));
+      known.check(user, confFile.toString());
       merged = user.withFallback(merged);
     }
     for (String set : sets) {
@@ -72,6 +76,7 @@ public final class TallRecConf {
         // An unquoted string with characters HOCON rejects: take it literally.
         one = ConfigFactory.parseMap(Map.of(key, value));
       }
+      known.check(one, "--set " + set);
       merged = one.withFallback(merged);
     }
     for (Map.Entry<String, Object> flag : flags.entrySet()) {

@@ -29,6 +29,22 @@ public record InstructionSettings(
     List<Integer> kshotKs,
     List<Integer> kshotSeeds) {
 
+  public InstructionSettings {
+    if (historyLength < 1) {
+      throw new IllegalArgumentException("instructions.history-length: " + historyLength + " (must be at least 1)");
+    }
+    for (int k : kshotKs) {
+      if (k < 1) {
+        throw new IllegalArgumentException("instructions.kshot.k: " + k + " is not allowed (each K must be at least 1)");
+      }
+    }
+    for (int s : kshotSeeds) {
+      if (s < 0) {
+        throw new IllegalArgumentException("instructions.kshot.seeds: " + s + " is not allowed (seeds are >= 0)");
+      }
+    }
+  }
+
   public static InstructionSettings from(Config c) {
     return new InstructionSettings(
         c.getInt("history-length"),

@@ -252,17 +252,29 @@ public final class ExperimentPlan {
     if (ds.hasPath("instructions")) {
       c = ds.getConfig("instructions").withFallback(c);
     }
-    Set<Integer> ks = new TreeSet<>(exp.getIntList("rec-tuning.k"));
-    Set<Integer> seeds = new TreeSet<>(exp.getIntList("rec-tuning.seeds"));
+    Set<Integer> ks = new TreeSet<>(atLeast(exp, "rec-tuning.k", 1, "experiment."));
+    Set<Integer> seeds = new TreeSet<>(atLeast(exp, "rec-tuning.seeds", 0, "experiment."));
     // A grid shares its datasets: every entry asks for the union of the grid's K-shot sets.
-    ks.addAll(exp.getIntList("kshot.k"));
-    seeds.addAll(exp.getIntList("kshot.seeds"));
+    ks.addAll(atLeast(exp, "kshot.k", 1, "experiment."));
+    seeds.addAll(atLeast(exp, "kshot.seeds", 0, "experiment."));
     if (exp.getBoolean("baselines.enabled")) {
-      ks.addAll(baselinesConfig().getIntList("k"));
-      seeds.addAll(baselinesConfig().getIntList("seeds"));
+      ks.addAll(atLeast(baselinesConfig(), "k", 1, "experiment.baselines."));
+      seeds.addAll(atLeast(baselinesConfig(), "seeds", 0, "experiment.baselines."));
     }
     return c.withValue("kshot.k", ConfigValueFactory.fromIterable(ks))
         .withValue("kshot.seeds", ConfigValueFactory.fromIterable(seeds));
+  }
+
+  /** The integers of {@code key}, each at least {@code min}; checked while planning, before any work. */
+  private static List<Integer> atLeast(Config c, String key, int min, String prefix) {
+    List<Integer> values = c.getIntList(key);
+    for (int v : values) {
+      if (v < min) {
+        throw new IllegalArgumentException(prefix + key + ": " + v + " is not allowed (each must be at least " + min
+            + ")");
+      }
+    }
+    return values;
   }
 
   private Path validPath(String dataset) {

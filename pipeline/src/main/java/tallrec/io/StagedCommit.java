@@ -46,6 +46,17 @@ public final class StagedCommit implements AutoCloseable {
   public static StagedCommit begin(Configuration conf, Path target, String stage) {
     // Qualified, so a bare relative name ("out") still has a parent to stage beside.
     target = Fs.of(target, conf).makeQualified(target);
+    // Checked here, before the stage's work: a file where the output directory goes would only
+    // fail the final rename, after the whole job.
+    try {
+      FileSystem fs = Fs.of(target, conf);
+      if (fs.exists(target) && !fs.getFileStatus(target).isDirectory()) {
+        throw new IllegalArgumentException("output " + target + " is a file, not a directory: give another --out"
+            + " or remove it");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check output " + target, e);
+    }
     Path parent = target.getParent() == null ? target : target.getParent();
     String prefix = "." + target.getName() + "." + stage + "-staging-";
     long start = System.currentTimeMillis();

@@ -188,4 +188,16 @@ class ExperimentRunnerTest {
     run(steps, new ExperimentRunner.Options(Stage.TUNE, false, false));
     assertEquals(List.of(false, true, true), forced);
   }
+
+  /** A file where a stage's output directory goes fails when the stage begins, naming it. */
+  @Test
+  void anOutputThatIsAFileFailsBeforeTheWork() throws Exception {
+    java.nio.file.Path file = Files.writeString(tmp.resolve("m"), "not a directory");
+    ExperimentRunner.StepFailed e = assertThrows(ExperimentRunner.StepFailed.class,
+        () -> run(twoOutputs(), ExperimentRunner.Options.defaults()));
+    assertTrue(e.getCause().getMessage().startsWith("output file:" + file + " is a file, not a directory"),
+        e.getCause().getMessage());
+    assertEquals(List.of("M"), ran);
+    assertEquals("not a directory", Files.readString(file));
+  }
 }
