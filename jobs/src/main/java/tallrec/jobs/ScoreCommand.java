@@ -58,12 +58,20 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--domain", description = "Domain of samples read from a JSON file (default: movie).")
   String jsonDomain;
 
+  @Option(names = "--on-too-long", paramLabel = "fail|truncate-input|skip",
+      description = "A prompt too long even without history: fail, cut its middle, or skip it (default: score.on-too-long).")
+  String onTooLong;
+
+  @Option(names = "--allow-empty", description = "Write an empty scores dataset when there is nothing to score (else an error).")
+  boolean allowEmpty;
+
   @Override
   public Integer call() {
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("score.batch-size", batchSize);
     flags.put("score.splits", splits);
     flags.put("score.limit", limit);
+    flags.put("score.on-too-long", onTooLong);
     TallRecConf conf = common.resolve(precisionOption.into(flags));
     Config c = conf.section("score");
     SparkSession spark = Jobs.spark(conf, "score");
@@ -75,14 +83,15 @@ public final class ScoreCommand implements Callable<Integer> {
     Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
         c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter,
         conf.section("model").getString("precision")).withPromptTemplate(c.getString("prompt-template"))
-        .withSharedPrefix(c.getBoolean("shared-prefix"));
+        .withSharedPrefix(c.getBoolean("shared-prefix")).withOnTooLong(c.getString("on-too-long"));
     Map<String, String> nouns = new LinkedHashMap<>();
     conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
     long t0 = System.nanoTime();
-    Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""));
+    Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""), allowEmpty);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("score -> %s: %,d rows in %.1f s (%.1f prompts/s); rows per executor: %s%n",
-        r.out(), r.rows(), seconds, r.rows() / seconds, r.rowsByExecutor());
+    System.out.printf("score -> %s: %,d rows in %.1f s (%.1f prompts/s); rows per executor: %s%s%n",
+        r.out(), r.rows(), seconds, r.rows() / seconds, r.rowsByExecutor(), r.skippedTooLong().isEmpty() ? ""
+            : "; skipped as too long: " + r.skippedTooLong().size() + " (listed in the manifest)");
     return 0;
   }
 }

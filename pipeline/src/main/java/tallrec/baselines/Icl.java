@@ -64,7 +64,8 @@ public final class Icl implements Baseline {
     Scoring.Settings s = new Scoring.Settings(model, tokenizer.isEmpty() ? null : tokenizer, c.getInt("batch-size"),
         c.getInt("max-prompt-tokens"), c.getBoolean("reference-fp16"), name, VARIANT, "", 0, 0, null)
         .withPromptTemplate(c.hasPath("prompt-template") ? c.getString("prompt-template") : "alpaca")
-        .withSharedPrefix(!c.hasPath("shared-prefix") || c.getBoolean("shared-prefix"));
+        .withSharedPrefix(!c.hasPath("shared-prefix") || c.getBoolean("shared-prefix"))
+        .withOnTooLong(c.hasPath("on-too-long") ? c.getString("on-too-long") : "fail");
     return new Icl(s, c.getInt("partitions"), nouns);
   }
 

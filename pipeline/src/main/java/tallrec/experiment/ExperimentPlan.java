@@ -515,9 +515,10 @@ public final class ExperimentPlan {
                 score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
                 k, seed, adapter == null ? null : adapter.toString(), precision())
                 .withPromptTemplate(score.getString("prompt-template"))
-                .withSharedPrefix(score.getBoolean("shared-prefix"));
+                .withSharedPrefix(score.getBoolean("shared-prefix")).withOnTooLong(score.getString("on-too-long"));
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
-            log.printf("      %,d scores; rows per executor %s%n", r.rows(), r.rowsByExecutor());
+            log.printf("      %,d scores; rows per executor %s%s%n", r.rows(), r.rowsByExecutor(),
+                r.skippedTooLong().isEmpty() ? "" : "; skipped as too long: " + r.skippedTooLong().size());
           }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));
       scoreOutputs.add(scores);
     }

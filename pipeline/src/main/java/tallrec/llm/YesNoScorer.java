@@ -46,6 +46,13 @@ public final class YesNoScorer {
      * scores). 0 = the model's {@link LlamaModel#tokensPerPass()}.
      */
     public long tokensPerPass = 0;
+    /** What to do with a prompt longer than {@link #maxPromptTokens} even with all its history dropped. */
+    public OnTooLong onTooLong = OnTooLong.FAIL;
+
+    public Options onTooLong(OnTooLong o) {
+      this.onTooLong = o;
+      return this;
+    }
 
     public Options batchSize(int n) {
       this.batchSize = n;
@@ -78,6 +85,34 @@ public final class YesNoScorer {
     }
   }
 
+  /**
+   * A prompt that does not fit even with its whole history dropped ({@code score.on-too-long}):
+   * {@code fail} the stage naming the sample and its length; {@code truncate-input} cut tokens from
+   * the middle of the prompt (where its input lies), keeping its first half (the instruction) and its
+   * last (the target item and "### Response:"); {@code skip} leave the sample unscored (the stage
+   * lists and counts it).
+   */
+  public enum OnTooLong {
+    FAIL, TRUNCATE_INPUT, SKIP;
+
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    public static OnTooLong named(String name) {
+      return tallrec.conf.NamedValues.named(OnTooLong.class, OnTooLong::key, name, "score.on-too-long");
+    }
+  }
+
+  /** The one line a stage reports for {@link OnTooLong#FAIL} (serializable: it crosses from a task). */
+  public static final class PromptTooLong extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public PromptTooLong(String message) {
+      super(message);
+    }
+  }
+
   /** One prompt's result. */
   public static final class Score {
     public final String id;
@@ -99,6 +134,11 @@ public final class YesNoScorer {
       this.pYesFullVocab = pYesFullVocab;
       this.droppedHistory = droppedHistory;
       this.promptTokens = promptTokens;
+    }
+
+    /** A prompt left unscored ({@link OnTooLong#SKIP}): NaN logits and score. */
+    public boolean skipped() {
+      return promptTokens < 0;
     }
 
     @Override
@@ -166,8 +206,22 @@ public final class YesNoScorer {
         return new Fitted(ids, drop, text);
       }
     }
-    throw new IllegalArgumentException("sample " + p.id() + ": prompt has " + ids.length
-        + " tokens even with all " + n + " history items dropped; the limit is " + max);
+    String text = p.render(n);
+    switch (options.onTooLong) {
+      case SKIP:
+        return null;
+      case TRUNCATE_INPUT: {
+        int head = max / 2;
+        int[] cut = new int[max];
+        System.arraycopy(ids, 0, cut, 0, head);
+        System.arraycopy(ids, ids.length - (max - head), cut, head, max - head);
+        return new Fitted(cut, n, text);
+      }
+      default:
+        throw new PromptTooLong("sample " + p.id() + ": prompt has " + ids.length + " tokens even with all " + n
+            + " history items dropped; the limit is " + max + " (score.on-too-long = truncate-input or skip lets the"
+            + " stage go on)");
+    }
   }
 
   /** Scores prompts; results are in input order. */
@@ -176,24 +230,33 @@ public final class YesNoScorer {
     // without this every forward would record a graph (and half matmuls take the training path).
     tallrec.lora.GradMode.off();
     List<Fitted> fitted = new ArrayList<>(prompts.size());
+    List<int[]> ids = new ArrayList<>();
     int[] yes = new int[prompts.size()];
     int[] no = new int[prompts.size()];
     for (int i = 0; i < prompts.size(); i++) {
       Fitted f = fit(prompts.get(i));
       fitted.add(f);
+      if (f == null) {
+        continue; // skipped: too long
+      }
       int[] a = answerIds(tokenizer, f.text, options.yes, options.no);
-      yes[i] = a[0];
-      no[i] = a[1];
-    }
-    List<int[]> ids = new ArrayList<>();
-    for (Fitted f : fitted) {
+      yes[ids.size()] = a[0];
+      no[ids.size()] = a[1];
       ids.add(f.ids);
     }
-    double[][] r = scoreTokenized(ids, yes, no);
+    double[][] r = ids.isEmpty() ? new double[0][] : scoreTokenized(ids, Arrays.copyOf(yes, ids.size()),
+        Arrays.copyOf(no, ids.size()));
     List<Score> out = new ArrayList<>(prompts.size());
+    int j = 0;
     for (int i = 0; i < prompts.size(); i++) {
       Fitted f = fitted.get(i);
-      out.add(new Score(prompts.get(i).id(), r[i][0], r[i][1], r[i][2], r[i][3], f.dropped, f.ids.length));
+      if (f == null) {
+        out.add(new Score(prompts.get(i).id(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            prompts.get(i).historySize(), -1));
+        continue;
+      }
+      out.add(new Score(prompts.get(i).id(), r[j][0], r[j][1], r[j][2], r[j][3], f.dropped, f.ids.length));
+      j++;
     }
     return out;
   }

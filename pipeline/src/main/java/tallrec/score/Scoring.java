@@ -46,10 +46,20 @@ public final class Scoring {
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
       String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
-      String promptTemplate, boolean sharedPrefix) implements Serializable {
+      String promptTemplate, boolean sharedPrefix, String onTooLong) implements Serializable {
 
     public Settings {
-      AlpacaTemplate.named(promptTemplate); // fail on the driver, with the accepted names, not in a task
+      // Fail on the driver, with the accepted names, not in a task.
+      AlpacaTemplate.named(promptTemplate);
+      YesNoScorer.OnTooLong.named(onTooLong);
+    }
+
+    /** Prompts that do not fit fail the stage ({@code score.on-too-long = fail}, the default). */
+    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
+        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
+        String promptTemplate, boolean sharedPrefix) {
+      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
+          precision, promptTemplate, sharedPrefix, YesNoScorer.OnTooLong.FAIL.key());
     }
 
     /** Shared-prefix reuse on ({@code score.shared-prefix}, the default). */
@@ -77,13 +87,13 @@ public final class Scoring {
     /** The same with the base weights in {@code precision} (f32, f16, bf16, auto). */
     public Settings withPrecision(String p) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, p, promptTemplate, sharedPrefix);
+          seed, adapter, p, promptTemplate, sharedPrefix, onTooLong);
     }
 
     /** The same with prompts rendered in the template named {@code t} ({@code tallrec.prompt.template}). */
     public Settings withPromptTemplate(String t) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, t, sharedPrefix);
+          seed, adapter, precision, t, sharedPrefix, onTooLong);
     }
 
     /**
@@ -92,7 +102,13 @@ public final class Scoring {
      */
     public Settings withSharedPrefix(boolean on) {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, promptTemplate, on);
+          seed, adapter, precision, promptTemplate, on, onTooLong);
+    }
+
+    /** The same with {@code score.on-too-long} = {@code o} (fail, truncate-input, skip). */
+    public Settings withOnTooLong(String o) {
+      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
+          seed, adapter, precision, promptTemplate, sharedPrefix, o);
     }
 
     /** Without an adapter (the base model). */
@@ -102,8 +118,8 @@ public final class Scoring {
     }
   }
 
-  /** What the stage wrote, and which executors did the work (rows per executor id). */
-  public record Result(Path out, long rows, Map<String, Long> rowsByExecutor) {}
+  /** What the stage wrote, which executors did the work (rows per executor id), and the samples skipped as too long. */
+  public record Result(Path out, long rows, Map<String, Long> rowsByExecutor, List<String> skippedTooLong) {}
 
   private Scoring() {}
 
@@ -205,7 +221,7 @@ public final class Scoring {
     LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter(), s.precision());
     YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
         .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
-        .sharedPrefix(s.sharedPrefix()));
+        .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
     List<YesNoScorer.Score> scores;
     // One forward at a time per model: torch already spreads each op over the executor's cores.
     synchronized (loaded) {
@@ -215,48 +231,100 @@ public final class Scoring {
     for (int i = 0; i < in.size(); i++) {
       Row r = in.get(i);
       YesNoScorer.Score sc = scores.get(i);
+      if (sc.skipped()) {
+        executors.add(SKIPPED + sc.id);
+        continue;
+      }
       out.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), sc.score,
           sc.logitYes, sc.logitNo, s.modelName(), s.variant(), s.trainDomain(), s.k(), s.seed()));
     }
-    executors.add(SparkEnv.get().executorId() + ":" + in.size());
+    executors.add(SparkEnv.get().executorId() + ":" + out.size());
     return out.iterator();
   }
 
-  /** Scores {@code samples} into {@code out} (staged, with a manifest); fails on missing rows. */
+  /** Marks an accumulator entry as a sample skipped for its length (the others are executor:rows). */
+  private static final String SKIPPED = "skipped\t";
+
+  /** Scores {@code samples} into {@code out} (staged, with a manifest); fails on missing rows or no samples. */
   public static Result run(SparkSession spark, Dataset<Row> samples, String inputPath, Path out, Settings s,
       Map<String, String> nouns, String configJson) {
+    return run(spark, samples, inputPath, out, s, nouns, configJson, false);
+  }
+
+  /**
+   * As {@link #run(SparkSession, Dataset, String, Path, Settings, Map, String)}; {@code allowEmpty}
+   * writes an empty scores dataset for an input without samples instead of failing.
+   */
+  public static Result run(SparkSession spark, Dataset<Row> samples, String inputPath, Path out, Settings s,
+      Map<String, String> nouns, String configJson, boolean allowEmpty) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (!allowEmpty && samples.isEmpty()) {
+      throw new IllegalArgumentException("no samples to score in " + inputPath + " (after the split and limit"
+          + " filters); --allow-empty writes an empty scores dataset instead");
+    }
     CollectionAccumulator<String> executors = spark.sparkContext().collectionAccumulator("score.executors");
     Path target = Fs.of(out, conf).makeQualified(out);
     try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
       Path staged = commit.staging(target.getName());
       spark.sparkContext().setJobDescription("score: " + s.modelName());
-      score(samples, s, nouns, executors).write().mode(SaveMode.ErrorIfExists).parquet(staged.toString());
+      try {
+        score(samples, s, nouns, executors).write().mode(SaveMode.ErrorIfExists).parquet(staged.toString());
+      } catch (RuntimeException e) {
+        throw tooLongOr(e);
+      }
       Dataset<Row> written = spark.read().parquet(staged.toString());
-      long expected = samples.count();
+      Map<String, Long> byExecutor = new TreeMap<>();
+      List<String> skipped = new ArrayList<>();
+      for (String e : executors.value()) {
+        if (e.startsWith(SKIPPED)) {
+          skipped.add(e.substring(SKIPPED.length()));
+          continue;
+        }
+        int c = e.lastIndexOf(':');
+        byExecutor.merge(e.substring(0, c), Long.parseLong(e.substring(c + 1)), Long::sum);
+      }
+      java.util.Collections.sort(skipped);
+      long expected = samples.count() - skipped.size();
       long got = written.count();
       if (got != expected) {
         List<String> missing = samples.select("sample_id").except(written.select("sample_id"))
             .limit(10).as(Encoders.STRING()).collectAsList();
         throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples; missing e.g. " + missing);
       }
-      Map<String, Long> byExecutor = new TreeMap<>();
-      for (String e : executors.value()) {
-        int c = e.lastIndexOf(':');
-        byExecutor.merge(e.substring(0, c), Long.parseLong(e.substring(c + 1)), Long::sum);
-      }
       Manifest manifest = new Manifest(STAGE).config(configJson)
           .property("model", s.model())
           .property("adapter", s.adapter() == null ? "" : s.adapter())
           .property("executors", byExecutor.toString())
           .rows("scores", got);
+      if (!skipped.isEmpty()) {
+        manifest.rows("skipped_too_long", skipped.size())
+            .property("skipped_too_long", String.join(",", skipped.subList(0, Math.min(1000, skipped.size())))
+                + (skipped.size() > 1000 ? ",…" : ""));
+      }
       if (inputPath.endsWith(".json")) {
         manifest.inputFile("samples", new Path(inputPath), conf);
       } else {
         manifest.inputDataset("samples", new Path(inputPath), conf);
       }
       commit.commit(manifest);
-      return new Result(out, got, byExecutor);
+      return new Result(out, got, byExecutor, skipped);
     }
+  }
+
+  /** A task's {@link YesNoScorer.PromptTooLong} as its one line, not Spark's stack of wrappers. */
+  private static RuntimeException tooLongOr(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof YesNoScorer.PromptTooLong) {
+        return new IllegalArgumentException(t.getMessage(), e);
+      }
+      String m = t.getMessage();
+      String marker = YesNoScorer.PromptTooLong.class.getName() + ": ";
+      int at = m == null ? -1 : m.indexOf(marker);
+      if (at >= 0) { // a cluster's task failure arrives as text
+        String line = m.substring(at + marker.length()).lines().findFirst().orElse("");
+        return new IllegalArgumentException(line, e);
+      }
+    }
+    return e;
   }
 }

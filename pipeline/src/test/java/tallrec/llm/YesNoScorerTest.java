@@ -228,6 +228,59 @@ class YesNoScorerTest {
     assertTrue(e.getMessage().contains("user-42"), e.getMessage());
   }
 
+  /**
+   * score.on-too-long: fail names the sample and its length; skip leaves it unscored (NaN, marked)
+   * while the others score as they do alone; truncate-input keeps the prompt's first half and its end
+   * (the target and "### Response:") and scores it.
+   */
+  @Test
+  void promptsTooLongEvenWithoutHistoryFailSkipOrLoseTheirMiddle() {
+    // A target title far longer than the others': too long even with no history.
+    MoviePrompt longOne = new MoviePrompt("user-42", MOVIES,
+        "The Good, the Bad and the Ugly: the Extended Director's Cut with Commentary (1966)");
+    int bare = hf.tokenizer.encode(longOne.render(MOVIES.size()), true).length;
+    int limit = bare - 6;
+    List<MoviePrompt> fitting = new ArrayList<>();
+    for (MoviePrompt q : prompts()) {
+      if (hf.tokenizer.encode(q.render(q.historySize()), true).length <= limit) {
+        fitting.add(q);
+      }
+    }
+    assertTrue(!fitting.isEmpty());
+    YesNoScorer fail = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().maxPromptTokens(limit));
+    YesNoScorer.PromptTooLong e = assertThrows(YesNoScorer.PromptTooLong.class, () -> fail.score(List.of(longOne)));
+    assertEquals("sample user-42: prompt has " + bare + " tokens even with all 10 history items dropped; the limit is "
+        + limit + " (score.on-too-long = truncate-input or skip lets the stage go on)", e.getMessage());
+
+    List<MoviePrompt> mixed = new ArrayList<>(fitting);
+    mixed.add(1, longOne);
+    List<YesNoScorer.Score> skipped = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options()
+        .maxPromptTokens(limit).onTooLong(YesNoScorer.OnTooLong.SKIP)).score(mixed);
+    List<YesNoScorer.Score> alone = fail.score(fitting);
+    assertTrue(skipped.get(1).skipped() && Double.isNaN(skipped.get(1).score));
+    assertEquals("user-42", skipped.get(1).id);
+    for (int i = 0, j = 0; i < mixed.size(); i++) {
+      if (i == 1) {
+        continue;
+      }
+      assertEquals(alone.get(j).score, skipped.get(i).score, 1e-6, mixed.get(i).id);
+      j++;
+    }
+
+    YesNoScorer cut = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().maxPromptTokens(limit)
+        .onTooLong(YesNoScorer.OnTooLong.TRUNCATE_INPUT));
+    YesNoScorer.Fitted f = cut.fit(longOne);
+    int[] all = hf.tokenizer.encode(longOne.render(MOVIES.size()), true);
+    assertEquals(limit, f.ids.length);
+    assertArrayEquals(java.util.Arrays.copyOf(all, limit / 2), java.util.Arrays.copyOf(f.ids, limit / 2));
+    assertArrayEquals(java.util.Arrays.copyOfRange(all, all.length - (limit - limit / 2), all.length),
+        java.util.Arrays.copyOfRange(f.ids, limit / 2, limit));
+    YesNoScorer.Score sc = cut.score(List.of(longOne)).get(0);
+    assertTrue(!sc.skipped() && sc.score > 0 && sc.score < 1, sc.toString());
+    assertEquals(limit, sc.promptTokens);
+    assertEquals(YesNoScorer.OnTooLong.TRUNCATE_INPUT, YesNoScorer.OnTooLong.named("truncate-input"));
+  }
+
   @Test
   void referenceFp16ModeUsesFullVocabularyProbabilities() {
     List<MoviePrompt> ps = prompts().subList(0, 3);
