@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       TuneCommand.class,
       ReportCommand.class,
       DoctorCommand.class,
+      FsckCommand.class,
     })
 public final class TallRecCli implements Runnable {
 
