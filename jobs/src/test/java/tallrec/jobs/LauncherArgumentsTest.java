@@ -36,4 +36,28 @@ class LauncherArgumentsTest {
       assertEquals("tallrec: " + c[0] + " needs a value (e.g. " + c[0] + " " + c[1] + ")", beforeFlag[1]);
     }
   }
+
+  /** The launchers pass shellcheck (installed by .ci/run; elsewhere the check is skipped when it is absent). */
+  @Test
+  void launchersAreShellcheckClean() throws Exception {
+    Path root = Path.of(System.getProperty("user.dir")).getParent();
+    Process probe;
+    try {
+      probe = new ProcessBuilder("shellcheck", "--version").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      probe.waitFor(30, TimeUnit.SECONDS);
+    } catch (java.io.IOException absent) {
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError("shellcheck is required under CI (.ci/run installs it)", absent);
+      }
+      org.junit.jupiter.api.Assumptions.assumeTrue(false, "shellcheck not installed");
+      return;
+    }
+    Process p = new ProcessBuilder("shellcheck", root.resolve("bin/tallrec").toString(),
+        root.resolve("bin/gpu-check").toString(), root.resolve(".ci/run").toString(),
+        root.resolve("conf/gpu-discovery.sh").toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(true, p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+  }
 }
