@@ -51,8 +51,7 @@ public final class TallRecConf {
         .withFallback(ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader()));
     Config merged = reference;
     // Only what the user wrote is checked (a file, --set): system properties and flags are ours.
-    KnownKeys known = new KnownKeys(ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader())
-        .resolve());
+    KnownKeys known = new KnownKeys(reference());
     if (confFile != null) {
       if (!confFile.isFile()) {
         throw new IllegalArgumentException("Config file not found: " + confFile);
@@ -85,7 +84,14 @@ public final class TallRecConf {
             .withFallback(merged);
       }
     }
-    return new TallRecConf(merged.resolve(ConfigResolveOptions.defaults()));
+    Config resolved = merged.resolve(ConfigResolveOptions.defaults());
+    new SettingBounds(reference()).check(resolved);
+    return new TallRecConf(resolved);
+  }
+
+  /** reference.conf alone, resolved: the schema the checks compare against. */
+  private static Config reference() {
+    return ConfigFactory.defaultReferenceUnresolved(TallRecConf.class.getClassLoader()).resolve();
   }
 
   private static String qualify(String key) {

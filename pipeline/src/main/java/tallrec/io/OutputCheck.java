@@ -13,9 +13,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * What a run directory holds, stage output by stage output ({@code tallrec fsck DIR}): each
- * directory with a {@code _MANIFEST.json} is {@code complete}, or {@code incomplete} when an output
- * committed with it is missing or from another commit (a kill between renames); each staging
- * directory a killed attempt left is an {@code orphan}, which {@link #removeOrphans} deletes.
+ * directory with a {@code _MANIFEST.json} is {@code complete}; {@code incomplete} when an output
+ * committed with it is missing or from another commit (a kill between renames); {@code stale} when
+ * an input it records has changed since (an upstream output re-made, a raw file edited). Each
+ * staging directory a killed attempt left is an {@code orphan}, which {@link #removeOrphans} deletes.
  */
 public final class OutputCheck {
 
@@ -66,13 +67,48 @@ public final class OutputCheck {
       if (fs.exists(new Path(p, Manifest.FILE_NAME))) {
         String why = StagedCommit.incomplete(p, conf);
         Manifest mf = Manifest.readIfPresent(p, conf);
-        entries.add(why == null
-            ? new Entry("complete", p, "stage " + mf.stage() + ", created " + mf.createdAt())
-            : new Entry("incomplete", p, why));
+        if (why != null) {
+          entries.add(new Entry("incomplete", p, why));
+        } else {
+          List<String> unseen = new ArrayList<>();
+          String changed = changedInput(mf, unseen);
+          String made = "stage " + mf.stage() + ", created " + mf.createdAt();
+          String note = unseen.isEmpty() ? "" : "; not found from here, so not checked: " + String.join(", ", unseen);
+          entries.add(changed == null ? new Entry("complete", p, made + note)
+              : new Entry("stale", p, made + ", but " + changed + note));
+        }
         continue; // a stage output: its insides are the stage's own
       }
       walk(fs, p);
     }
+  }
+
+  /**
+   * The first input recorded in {@code m} that is no longer what the output was made from (an
+   * upstream output's manifest or a raw file's SHA-256), or null; inputs not found (a relative path
+   * from another working directory) go to {@code unseen}.
+   */
+  private String changedInput(Manifest m, List<String> unseen) {
+    for (java.util.Map.Entry<String, String> in : m.inputs().entrySet()) {
+      String key = in.getKey();
+      Path path = new Path(key.substring(key.indexOf(' ') + 1));
+      String recorded = in.getValue();
+      if (!Fs.exists(path, conf)) {
+        unseen.add(path.toString());
+        continue;
+      }
+      if (recorded.startsWith("manifest:")) {
+        Manifest now = Manifest.readIfPresent(path, conf);
+        if (now == null || !recorded.equals("manifest:" + now.fingerprint())) {
+          return "its input " + path + " has changed since (a newer output of an earlier stage)";
+        }
+      } else if (recorded.startsWith("sha256:")) {
+        if (!recorded.equals("sha256:" + Fs.sha256(path, conf))) {
+          return "its input file " + path + " has changed since (SHA-256 differs)";
+        }
+      }
+    }
+    return null;
   }
 
   /** Deletes the orphan staging directories among {@code entries}; returns how many went. */
