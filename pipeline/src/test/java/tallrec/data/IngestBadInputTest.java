@@ -187,6 +187,14 @@ class IngestBadInputTest {
     IllegalArgumentException dir = assertThrows(IllegalArgumentException.class, () -> Stages.ingest(spark, LENIENT,
         "movielens100k", null, raw.toString(), raw.resolve("u.item").toString(), out));
     assertEquals("Ratings file is a directory, expected a file: " + raw, dir.getMessage());
+
+    // An existing file where the dataset goes: refused when the stage begins, not at its last rename.
+    Path file = Files.writeString(tmp.resolve("a-file"), "keep me");
+    IllegalArgumentException isFile = assertThrows(IllegalArgumentException.class, () -> Stages.ingest(spark, LENIENT,
+        "movielens100k", raw.toString(), null, null, file));
+    assertEquals("output file:" + file + " is a file, not a directory: give another --out or remove it",
+        isFile.getMessage());
+    assertEquals("keep me", Files.readString(file));
   }
 
   @Test
