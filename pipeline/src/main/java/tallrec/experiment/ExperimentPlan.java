@@ -314,7 +314,7 @@ public final class ExperimentPlan {
   private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
     java.nio.file.Path target = Paths.get(localPath(dir));
     // Named as StagedCommit names its directories, so that what a killed attempt left goes too.
-    String prefix = "." + target.getFileName() + ".model-staging-";
+    String prefix = tallrec.io.StagedCommit.stagingPrefix(target.getFileName().toString(), "model");
     long start = System.currentTimeMillis();
     tallrec.io.StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
     java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + java.util.UUID.randomUUID());

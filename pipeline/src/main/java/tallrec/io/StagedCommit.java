@@ -58,11 +58,19 @@ public final class StagedCommit implements AutoCloseable {
       throw new UncheckedIOException("Cannot check output " + target, e);
     }
     Path parent = target.getParent() == null ? target : target.getParent();
-    String prefix = "." + target.getName() + "." + stage + "-staging-";
+    String prefix = stagingPrefix(target.getName(), stage);
     long start = System.currentTimeMillis();
     removeStale(conf, parent, prefix, start);
     Path staging = new Path(parent, prefix + start + "-" + UUID.randomUUID());
     return new StagedCommit(conf, target, staging);
+  }
+
+  /**
+   * The name every staging directory of {@code stage} for {@code targetName} starts with (then the
+   * attempt's start millis and a uuid); {@link #removeStale} and {@code fsck} go by it.
+   */
+  public static String stagingPrefix(String targetName, String stage) {
+    return "." + targetName + "." + stage + "-staging-";
   }
 
   /**

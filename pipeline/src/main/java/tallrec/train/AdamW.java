@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import tallrec.lora.InPlace;
 
 /**
  * PyTorch's {@code torch.optim.AdamW} (not DJL's, which adds eps before bias correction and decays
@@ -115,7 +116,7 @@ public final class AdamW {
   public void zeroGradients() {
     for (NDArray p : params) {
       try (NDArray g = p.getGradient()) {
-        tallrec.lora.InPlace.fill(g, 0f);
+        InPlace.fill(g, 0f);
       }
     }
   }

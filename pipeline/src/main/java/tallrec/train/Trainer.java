@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.SafetensorsFile;
 import tallrec.llm.SafetensorsWriter;
+import tallrec.lora.InPlace;
 import tallrec.lora.LoraAdapter;
 
 /**
@@ -534,8 +535,8 @@ public final class Trainer {
       for (int i = 0; i < ps.size(); i++) {
         long[] shape = ps.get(i).getShape().getShape();
         params.add(toDouble(f.load("param." + i, shape, scope).toFloatArray()));
-        tallrec.lora.InPlace.copy(f.load("adam_m." + i, shape, scope), opt.firstMoments().get(i));
-        tallrec.lora.InPlace.copy(f.load("adam_v." + i, shape, scope), opt.secondMoments().get(i));
+        InPlace.copy(f.load("adam_m." + i, shape, scope), opt.firstMoments().get(i));
+        InPlace.copy(f.load("adam_v." + i, shape, scope), opt.secondMoments().get(i));
         if (f.tensors().containsKey("best." + i)) {
           best.add(toDouble(f.load("best." + i, shape, scope).toFloatArray()));
         }

@@ -33,10 +33,7 @@ class TrainerResumeTest {
   @Test
   void resumeAfterSimulatedKillEqualsUninterruptedRun() throws Exception {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
-      List<TrainExample> train = new ArrayList<>();
-      for (RecFixtures.Sample s : RecFixtures.movieLens(8, 0)) {
-        train.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
-      }
+      List<TrainExample> train = trainExamples(l);
       List<TuneData.Labeled> valid = new ArrayList<>();
       for (RecFixtures.Sample s : RecFixtures.movieLens(8, 8)) {
         valid.add(s.labeled());
@@ -84,10 +81,7 @@ class TrainerResumeTest {
   @Test
   void aCheckpointOfAnotherRunIsSetAsideOrRefused() throws Exception {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
-      List<TrainExample> train = new ArrayList<>();
-      for (RecFixtures.Sample s : RecFixtures.movieLens(8, 0)) {
-        train.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
-      }
+      List<TrainExample> train = trainExamples(l);
       TuneSettings s = settings();
       Path work = tmp.resolve("w");
       ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -128,6 +122,15 @@ class TrainerResumeTest {
       assertEquals("checkpoint " + work.resolve("checkpoint") + " belongs to another run (it was written for 8"
           + " training examples, this run has 6); remove it or run without --resume", refused.getMessage());
     }
+  }
+
+  /** The 8 MovieLens training examples both tests tune on. */
+  static List<TrainExample> trainExamples(LlamaCheckpoints.Loaded l) {
+    List<TrainExample> train = new ArrayList<>();
+    for (RecFixtures.Sample s : RecFixtures.movieLens(8, 0)) {
+      train.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
+    }
+    return train;
   }
 
   static List<String> stepsAndLosses(Path work) throws Exception {
