@@ -14,16 +14,18 @@ import tallrec.experiment.Stage;
 
 /**
  * {@code tallrec demo}: {@code run} on the embedded default experiment ({@code tallrec.demo} in
- * reference.conf): synthetic MovieLens-format data and a tiny random-init LLaMA-shaped model, both
- * made here, so a newcomer sees every stage without bringing data or weights.
+ * reference.conf): a synthetic MovieLens-format world and a tiny LLaMA-shaped model pretrained on
+ * what that world says about its films, both made here, so a newcomer sees every stage of TALLRec
+ * (pretraining, alpaca tuning, rec-tuning, scoring, baselines, AUC) without bringing data or weights.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole pipeline on the embedded default: synthetic MovieLens-format ratings and a tiny LLaMA-shaped",
-      "model with random initial weights and a byte tokenizer, both built here; rec-tuning at K = 64, scoring,",
-      "baselines and evaluation, then the AUC table. Reruns skip what is up to date (see `run`)."
+      "model pretrained here on the synthetic films' corpus (word-level tokenizer); alpaca tuning, rec-tuning",
+      "(TALLRec, RT) at K = 16 and 64 over 3 seeds, the untuned model (ICL), baselines and evaluation, then the",
+      "AUC table. Reruns skip what is up to date (see `run`)."
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -45,16 +47,19 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     TallRecConf conf = experimentConf(common.resolve(), work, ratings);
     PrintStream o = System.out;
-    o.println("tallrec demo: synthetic MovieLens-format data and a tiny LLaMA-shaped model with RANDOM initial weights"
-        + " (byte tokenizer), both generated here. The LLM rows show the pipeline at work, not what a pretrained"
-        + " LLaMA achieves; bring your own weights with `tallrec run --conf conf/experiments/movielens100k.conf`.");
+    o.println("tallrec demo: a SYNTHETIC world (MovieLens-format ratings, films with invented titles) and a tiny"
+        + " LLaMA-shaped model pretrained here on what that world says about its films; both are made on this"
+        + " machine. The LLM rows show TALLRec's method at miniature scale, not what LLaMA-7B achieves; bring your"
+        + " own weights with `tallrec run --conf conf/experiments/movielens100k.conf`.");
     SparkSession spark = Jobs.spark(conf, "demo");
     ExperimentPlan plan = RunCommand.run(spark, conf,
         new ExperimentRunner.Options(from == null ? null : Stage.parse(from), force, false), o);
     o.printf("%nOutputs under %s (each stage with a _MANIFEST.json):%n", plan.out());
     o.printf("  raw/movie            synthetic u.data / u.item%n");
     o.printf("  data/movie           interactions, items, rejects, samples, kshot (Parquet)%n");
-    o.printf("  model                the random-init model (config.json, model.safetensors)%n");
+    o.printf("  raw/movie/corpus.txt, alpaca.json   what the world says about its films; instructions about them%n");
+    o.printf("  model                the pretrained model (config.json, model.safetensors, tokenizer.json,%n");
+    o.printf("                       train_log.jsonl)%n");
     o.printf("  tune/...             LoRA adapters (PEFT format) with train_log.jsonl%n");
     o.printf("  scores/..., baselines/movie/scores   scores (Parquet)%n");
     o.printf("  metrics, metrics.json, run.json      AUC per model/K/seed; stage wall times%n");

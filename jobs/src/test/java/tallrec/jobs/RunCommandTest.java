@@ -17,16 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code demo} and {@code run} end to end through the CLI, at a small scale: every stage runs on
- * real data and a real (random-init) model; a rerun skips every stage; {@code --from} re-runs
+ * real data and a real model (pretrained here for the demo); a rerun skips every stage; {@code --from} re-runs
  * from a stage; a broken setting fails before anything runs, naming it.
  */
 class RunCommandTest {
 
   @TempDir Path tmp;
 
-  /** The demo, shrunk: 3,000 ratings, 2 tuning steps, 30 validation and 40 test prompts. */
+  /**
+   * The demo, shrunk: 3,000 ratings, 2 pretraining epochs, one K and seed, 2 steps per tuning, 30
+   * validation and 40 test prompts.
+   */
   static String[] demo(Path work, String... more) {
     List<String> a = new ArrayList<>(List.of("demo", "--work", work.toString(), "--ratings", "3000",
+        "--set", "demo.experiment.model.pretrained-on-synth.epochs=2",
+        "--set", "demo.experiment.alpaca.tune.max-steps=2",
+        "--set", "demo.experiment.rec-tuning.k=[64]",
+        "--set", "demo.experiment.rec-tuning.seeds=[0]",
         "--set", "demo.experiment.rec-tuning.tune.max-steps=2",
         "--set", "demo.experiment.rec-tuning.tune.eval-every=2",
         "--set", "demo.experiment.rec-tuning.valid-limit=30",
@@ -41,29 +48,34 @@ class RunCommandTest {
     CliRun first = CliRun.of(demo(work));
     assertEquals(0, first.rc(), first.err());
     String out = first.out();
-    assertTrue(out.contains("RANDOM initial weights"), out);
-    for (String stage : List.of("synth", "ingest", "instructions", "valid", "model", "tune", "score", "baselines",
-        "evaluate", "report")) {
+    assertTrue(out.contains("SYNTHETIC world"), out);
+    for (String stage : List.of("synth", "ingest", "instructions", "valid", "pretrain", "alpaca", "tune", "score",
+        "baselines", "evaluate", "report")) {
       assertTrue(out.matches("(?s).*\\[\\d+/\\d+\\] " + stage + " .* done in .*"), stage + " did not run:\n" + out);
     }
     // The AUC table holds the rec-tuned model, the untuned one and the baselines, each on 40 test prompts.
     assertTrue(out.contains("AUC on the test split"), out);
-    for (String row : List.of("tiny-llama-random", "rt", "icl", "like-ratio", "item-rate", "mllib-lr")) {
+    for (String row : List.of("tiny-llama-pretrained-on-synth", "tallrec", "rt", "icl", "like-ratio", "item-rate",
+        "mllib-lr", "gru4rec")) {
       assertTrue(out.contains(row), row + " missing from the table:\n" + out);
     }
     assertTrue(Files.exists(work.resolve("model/config.json")));
-    assertTrue(Files.exists(work.resolve("model/tokenizer.byte")));
-    assertTrue(Files.readString(work.resolve("report/README.md")).contains("tiny-llama-random"));
+    for (String f : List.of("tokenizer.json", "tokenizer_config.json", "model.safetensors", "train_log.jsonl")) {
+      assertTrue(Files.exists(work.resolve("model/" + f)), f);
+    }
+    assertTrue(Files.exists(work.resolve("raw/movie/corpus.txt")));
+    assertTrue(Files.readString(work.resolve("report/README.md")).contains("tiny-llama-pretrained-on-synth"));
+    assertTrue(Files.exists(work.resolve("tune/tallrec/movie/k64/seed0/adapter_config.json")));
     assertTrue(Files.exists(work.resolve("tune/rt/movie/k64/seed0/adapter_config.json")));
     assertTrue(Files.exists(work.resolve("tune/rt/movie/k64/seed0/train_log.jsonl")));
     JsonNode metrics = new ObjectMapper().readTree(Files.readString(work.resolve("metrics.json")));
     for (JsonNode m : metrics.path("metrics")) {
-      if (m.path("model").asText().equals("tiny-llama-random")) {
+      if (m.path("model").asText().equals("tiny-llama-pretrained-on-synth")) {
         assertEquals(40, m.path("n").asLong(), m.toString());
       }
     }
     JsonNode run = new ObjectMapper().readTree(Files.readString(work.resolve("run.json")));
-    assertTrue(run.path("backbone").asText().contains("random initial weights"), run.toString());
+    assertTrue(run.path("backbone").asText().contains("pretrained here"), run.toString());
     int stages = run.path("stages").size();
     assertTrue(stages >= 11, run.toString());
 

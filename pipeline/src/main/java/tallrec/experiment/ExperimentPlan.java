@@ -4,8 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -33,9 +37,11 @@ import tallrec.eval.Evaluate;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.llm.RandomCheckpoint;
+import tallrec.report.ReportRenderer;
 import tallrec.score.Scoring;
 import tallrec.synth.SynthParams;
 import tallrec.synth.SyntheticMovieLens;
+import tallrec.train.CorpusPretraining;
 import tallrec.train.Trainer;
 import tallrec.train.TuneSettings;
 import tallrec.train.Tuning;
@@ -58,6 +64,10 @@ public final class ExperimentPlan {
   public static final List<String> VARIANTS = List.of("tallrec", "rt", "at", "icl");
 
   public static final String RANDOM_MODEL = "random";
+  /** {@code experiment.model.path} for a small model pretrained here on a synthetic dataset's corpus (the demo's). */
+  public static final String PRETRAINED_ON_SYNTH = "pretrained-on-synth";
+  /** {@code experiment.alpaca.data} prefix naming a synthetic dataset's {@code alpaca.json}. */
+  public static final String SYNTH_ALPACA = "synth:";
 
   private final SparkSession spark;
   private final TallRecConf conf;
@@ -68,6 +78,8 @@ public final class ExperimentPlan {
   private final List<Step> steps = new ArrayList<>();
   /** Dataset name -> domain. */
   private final Map<String, String> domains = new LinkedHashMap<>();
+  /** Dataset name -> the raw directory its synth step writes (only synthetic datasets). */
+  private final Map<String, Path> synthRaw = new LinkedHashMap<>();
   private final List<Path> scoreOutputs = new ArrayList<>();
 
   private String modelPath;
@@ -191,6 +203,7 @@ public final class ExperimentPlan {
                 .write(raw, hadoop);
           }));
       rawUpstream.add(raw);
+      synthRaw.put(name, raw);
     } else {
       input = ds.hasPath("input") ? ds.getString("input") : null;
     }
@@ -303,6 +316,8 @@ public final class ExperimentPlan {
       backbone = modelName + " (random initial weights, byte tokenizer, " + shape + ", built by this run)";
       steps.add(new Step(Stage.MODEL, "tiny LLaMA-shaped model, random initial weights, byte tokenizer", dir,
           json(r), List.of(), List.of(), cfg -> writeRandomModel(dir, shape, seed, cfg)));
+    } else if (PRETRAINED_ON_SYNTH.equals(path)) {
+      planPretrained(m);
     } else {
       modelPath = path;
       modelName = m.getString("name").isBlank() ? new Path(path).getName() : m.getString("name");
@@ -310,23 +325,118 @@ public final class ExperimentPlan {
     }
   }
 
-  /** Builds the random model in a staging directory and renames it into place, with its manifest. */
-  private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
+  /**
+   * The pretrain stage: a small LLaMA-shaped model pretrained on a synthetic dataset's
+   * {@code corpus.txt} ({@link CorpusPretraining}), written to OUT/model as a Hugging Face directory.
+   */
+  private void planPretrained(Config m) {
+    String key = "experiment.model." + PRETRAINED_ON_SYNTH;
+    Config p = m.getConfig(PRETRAINED_ON_SYNTH);
+    String dataset = p.getString("dataset");
+    if (dataset.isBlank()) {
+      if (synthRaw.size() != 1) {
+        throw new IllegalArgumentException(key + ".dataset: name the synthetic dataset whose corpus to pretrain on"
+            + (synthRaw.isEmpty() ? " (none of experiment.datasets has a synth section)" : "; synthetic: "
+            + synthRaw.keySet()));
+      }
+      dataset = synthRaw.keySet().iterator().next();
+    }
+    Path raw = synthRaw.get(dataset);
+    if (raw == null) {
+      throw new IllegalArgumentException(key + ".dataset: '" + dataset + "' is not a synthetic dataset of this"
+          + " experiment; synthetic: " + synthRaw.keySet());
+    }
+    List<String> nouns = new ArrayList<>();
+    for (String domain : new TreeSet<>(domains.values())) {
+      nouns.add(conf.section("domains").getConfig(domain).getString("noun"));
+    }
+    CorpusPretraining.Settings settings = CorpusPretraining.Settings.from(p, nouns);
+    Path dir = new Path(out, "model");
+    modelStepOutput = dir;
+    modelPath = localPath(dir);
+    modelName = m.getString("name").isBlank() ? "tiny-llama-" + PRETRAINED_ON_SYNTH : m.getString("name");
+    backbone = modelName + " (" + ReportRenderer.SYNTHETIC_BACKBONE + " " + dataset
+        + " corpus, word-level tokenizer, "
+        + settings.shape() + ")";
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("dataset", dataset);
+    json.put("pretrain", p.withoutPath("dataset").root().unwrapped());
+    json.put("nouns", nouns);
+    String corpus = dataset;
+    steps.add(new Step(Stage.PRETRAIN, "tiny LLaMA-shaped model pretrained on the " + dataset + " corpus", dir,
+        json(json), List.of(raw), List.of(), cfg -> writePretrainedModel(dir, new Path(raw,
+            SyntheticMovieLens.CORPUS_FILE), corpus, settings, cfg)));
+  }
+
+  private void writePretrainedModel(Path dir, Path corpusFile, String dataset, CorpusPretraining.Settings settings,
+      String cfg) throws IOException {
+    List<String> corpus = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(Fs.of(corpusFile, hadoop).open(corpusFile),
+        StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (!line.isBlank()) {
+          corpus.add(line);
+        }
+      }
+    }
+    if (settings.withInstructions()) {
+      Path alpaca = new Path(corpusFile.getParent(), SyntheticMovieLens.ALPACA_FILE);
+      try (InputStream in = Fs.of(alpaca, hadoop).open(alpaca)) {
+        corpus.addAll(CorpusPretraining.instructionDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            alpaca.toString()));
+      }
+    }
+    commitModelDir(dir, "pretrain", staging -> {
+      CorpusPretraining.Outcome o = CorpusPretraining.build(corpus, settings, staging, log);
+      int spe = o.stepsPerEpoch();
+      log.printf("      %,d parameters, %,d-word vocabulary, %,d sentences; loss %.3f (first epoch) -> %.3f (last)"
+          + " in %.1f s (%,.0f tokens/s)%n", o.parameters(), o.vocabulary(), o.sentences(),
+          o.result().firstEpochLoss(spe), o.result().lastEpochLoss(spe), o.result().seconds(),
+          o.result().tokens() / o.result().seconds());
+      return new Manifest("pretrain").config(cfg).rows("sentences", o.sentences())
+          .property("parameters", Long.toString(o.parameters()))
+          .property("vocabulary", Integer.toString(o.vocabulary()))
+          .property("corpus", corpusFile.toString())
+          .property("dataset", dataset)
+          .property("loss_first_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().firstEpochLoss(spe)))
+          .property("loss_last_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().lastEpochLoss(spe)));
+    });
+  }
+
+  /** What builds a model directory into a staging path and says what to record. */
+  private interface ModelBuilder {
+    Manifest build(java.nio.file.Path staging) throws IOException;
+  }
+
+  /** Builds a model directory in a staging path and renames it into place, with its manifest. */
+  private void commitModelDir(Path dir, String stage, ModelBuilder builder) throws IOException {
     java.nio.file.Path target = Paths.get(localPath(dir));
     // Named as StagedCommit names its directories, so that what a killed attempt left goes too.
-    String prefix = tallrec.io.StagedCommit.stagingPrefix(target.getFileName().toString(), "model");
+    String prefix = tallrec.io.StagedCommit.stagingPrefix(target.getFileName().toString(), stage);
     long start = System.currentTimeMillis();
     tallrec.io.StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
     java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + java.util.UUID.randomUUID());
-    long params = RandomCheckpoint.write(staging, shape, seed);
-    new Manifest("model").config(cfg).property("parameters", Long.toString(params))
-        .property("weights", "random initial weights (N(0, 0.02)), seed " + seed)
-        .write(new Path(staging.toUri()), hadoop);
-    if (Files.exists(target)) {
-      Fs.deleteRecursively(new Path(target.toUri()), hadoop);
+    try {
+      builder.build(staging).write(new Path(staging.toUri()), hadoop);
+      if (Files.exists(target)) {
+        Fs.deleteRecursively(new Path(target.toUri()), hadoop);
+      }
+      Files.move(staging, target);
+    } finally {
+      if (Files.exists(staging)) {
+        Fs.deleteRecursively(new Path(staging.toUri()), hadoop);
+      }
     }
-    Files.move(staging, target);
-    log.printf("      %,d parameters%n", params);
+  }
+
+  /** Builds the random model in a staging directory and renames it into place, with its manifest. */
+  private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
+    commitModelDir(dir, "model", staging -> {
+      long params = RandomCheckpoint.write(staging, shape, seed);
+      log.printf("      %,d parameters%n", params);
+      return new Manifest("model").config(cfg).property("parameters", Long.toString(params))
+          .property("weights", "random initial weights (N(0, 0.02)), seed " + seed);
+    });
   }
 
   /** DJL reads weights memory-mapped from a local path: model directories must be local (or on a shared mount). */
@@ -374,12 +484,31 @@ public final class ExperimentPlan {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("model", modelSettings());
     settings.put("tune", tune.root().unwrapped());
-    List<Path> raw = new ArrayList<>(List.of(new Path(data)));
+    List<Path> upstream = new ArrayList<>(modelUpstream());
+    List<Path> raw = new ArrayList<>();
+    String label;
+    if (data.startsWith(SYNTH_ALPACA)) {
+      // The instructions a synth step writes beside its ratings: an upstream output (its manifest
+      // stands for the content in the run key), not a raw file checksummed while planning.
+      String dataset = data.substring(SYNTH_ALPACA.length());
+      Path synth = synthRaw.get(dataset);
+      if (synth == null) {
+        throw new IllegalArgumentException("experiment.alpaca.data = " + data + ": '" + dataset
+            + "' is not a synthetic dataset of this experiment; synthetic: " + synthRaw.keySet());
+      }
+      upstream.add(synth);
+      data = new Path(synth, SyntheticMovieLens.ALPACA_FILE).toString();
+      label = "the synthetic " + dataset + " instructions";
+    } else {
+      raw.add(new Path(data));
+      label = new Path(data).getName();
+    }
     if (!valid.isBlank()) {
       raw.add(new Path(valid));
     }
-    steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + new Path(data).getName(), adapter, json(settings),
-        modelUpstream(), raw, Step.Body.resumable((cfg, forced) -> tune("alpaca", List.of(data),
+    String trainFile = data;
+    steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + label, adapter, json(settings),
+        upstream, raw, Step.Body.resumable((cfg, forced) -> tune("alpaca", List.of(trainFile),
             valid.isBlank() ? List.of() : List.of(valid), adapter, null, tune, cfg, forced))));
     return adapter;
   }

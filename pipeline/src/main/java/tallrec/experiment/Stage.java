@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /** The stages of an experiment, in the order they run; {@code run --from NAME} names one. */
 public enum Stage {
-  SYNTH, MODEL, INGEST, INSTRUCTIONS, VALID, ALPACA, TUNE, SCORE, BASELINES, EVALUATE, REPORT;
+  SYNTH, MODEL, PRETRAIN, INGEST, INSTRUCTIONS, VALID, ALPACA, TUNE, SCORE, BASELINES, EVALUATE, REPORT;
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

@@ -38,6 +38,14 @@ public final class DenseLinear implements Linear {
     return weight;
   }
 
+  /**
+   * W^T [in, out], the view every forward multiplies by. Full-weight training makes it the
+   * trainable leaf: it shares W's memory, so an optimizer step on it is a step on W.
+   */
+  public NDArray transposedWeight() {
+    return weightT;
+  }
+
   @Override
   public NDArray forward(NDArray x) {
     return DtypeCasts.matMul(x, weightT);

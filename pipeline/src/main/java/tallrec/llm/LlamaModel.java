@@ -215,6 +215,41 @@ public final class LlamaModel implements AutoCloseable {
     return Collections.unmodifiableMap(m);
   }
 
+  /**
+   * Makes every weight a trainable leaf, for training the whole model (pretraining) rather than an
+   * adapter, and returns the leaves by checkpoint name. Embeddings and norms train as they are;
+   * a projection trains through the transposed view its forward multiplies by (see
+   * {@link DenseLinear#transposedWeight()}), so no transpose lands on the gradient path and
+   * {@link #baseWeights()} reads the trained values. Only for F32 models without adapters and with
+   * a separate LM head (a tied head would make one tensor two leaves).
+   */
+  public Map<String, NDArray> trainAllWeights() {
+    if (dtype != DataType.FLOAT32) {
+      throw new IllegalStateException("training all weights needs an F32 model, this one is " + dtype);
+    }
+    if (config.tieWordEmbeddings) {
+      throw new IllegalStateException("training all weights needs a separate lm_head (tie_word_embeddings = false)");
+    }
+    Map<String, NDArray> leaves = new LinkedHashMap<>();
+    leaves.put("model.embed_tokens.weight", embed);
+    for (int l = 0; l < layers.size(); l++) {
+      leaves.put("model.layers." + l + ".input_layernorm.weight", layers.get(l).inputNorm);
+      leaves.put("model.layers." + l + ".post_attention_layernorm.weight", layers.get(l).postNorm);
+    }
+    leaves.put("model.norm.weight", finalNorm);
+    for (Map.Entry<String, Linear> e : linears().entrySet()) {
+      if (!(e.getValue() instanceof DenseLinear dl)) {
+        throw new IllegalStateException("training all weights needs plain projections; " + e.getKey()
+            + " is wrapped (an adapter is attached)");
+      }
+      leaves.put(e.getKey() + ".weight", dl.transposedWeight());
+    }
+    for (NDArray a : leaves.values()) {
+      a.setRequiresGradient(true);
+    }
+    return Collections.unmodifiableMap(leaves);
+  }
+
   /** A projection that wraps another (e.g. LoRA around a dense layer). */
   public interface Wrapper {
     Linear wrapped();

@@ -1,5 +1,7 @@
 package tallrec.llm;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.typesafe.config.Config;
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 import tallrec.text.ByteTokenizer;
 import tallrec.text.Tokenizers;
@@ -31,12 +34,17 @@ public final class RandomCheckpoint {
           c.getInt("max-positions"));
     }
 
+    /** The config with the byte tokenizer's vocabulary. */
     public LlamaConfig config() {
-      LlamaConfig base = LlamaConfig.of(hidden, intermediate, layers, heads, heads, ByteTokenizer.VOCAB_SIZE,
-          maxPositions, false);
+      return config(ByteTokenizer.VOCAB_SIZE, ByteTokenizer.BOS, ByteTokenizer.EOS);
+    }
+
+    /** The config for a tokenizer of {@code vocabSize} ids with these BOS/EOS ids; untied head. */
+    public LlamaConfig config(int vocabSize, int bosId, int eosId) {
+      LlamaConfig base = LlamaConfig.of(hidden, intermediate, layers, heads, heads, vocabSize, maxPositions, false);
       return new LlamaConfig(base.modelType, base.hiddenSize, base.intermediateSize, base.numLayers, base.numHeads,
           base.numKvHeads, base.headDim, base.rmsNormEps, base.ropeTheta, base.vocabSize, base.maxPositions,
-          base.tieWordEmbeddings, ByteTokenizer.BOS, ByteTokenizer.EOS, "float32");
+          base.tieWordEmbeddings, bosId, eosId, "float32");
     }
   }
 
@@ -44,7 +52,17 @@ public final class RandomCheckpoint {
 
   /** Writes the model into {@code dir} (created); returns the parameter count. */
   public static long write(Path dir, Shape shape, long seed) throws IOException {
-    LlamaConfig c = shape.config();
+    long count = writeWeights(dir, shape.config(), seed);
+    Files.writeString(dir.resolve(Tokenizers.BYTE_MARKER),
+        "byte-level tokenizer: ids 0..255 = UTF-8 bytes, 256 = pad, 257 = bos, 258 = eos\n", StandardCharsets.UTF_8);
+    return count;
+  }
+
+  /**
+   * Writes {@code config.json} and {@code model.safetensors} of config {@code c} with random
+   * initial weights into {@code dir} (created), no tokenizer; returns the parameter count.
+   */
+  public static long writeWeights(Path dir, LlamaConfig c, long seed) throws IOException {
     Files.createDirectories(dir);
     SplittableRandom rnd = new SplittableRandom(seed);
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt")
@@ -68,9 +86,23 @@ public final class RandomCheckpoint {
     matrix(w, "lm_head.weight", c.vocabSize, d, rnd, count);
     w.write(dir.resolve("model.safetensors"));
     Files.writeString(dir.resolve("config.json"), hfConfig(c), StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve(Tokenizers.BYTE_MARKER),
-        "byte-level tokenizer: ids 0..255 = UTF-8 bytes, 256 = pad, 257 = bos, 258 = eos\n", StandardCharsets.UTF_8);
     return count[0];
+  }
+
+  /**
+   * Writes the weights of {@code model} (F32, by checkpoint name, embeddings first) as {@code file}:
+   * a trained model's {@code model.safetensors} beside the {@code config.json} it was loaded from.
+   */
+  public static void writeTrained(LlamaModel model, Path file, String note) throws IOException {
+    SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata("tallrec", note);
+    for (Map.Entry<String, NDArray> e : model.baseWeights().entrySet()) {
+      NDArray a = e.getValue();
+      if (a.getDataType() != DataType.FLOAT32) {
+        throw new IllegalStateException("writeTrained writes F32 models; " + e.getKey() + " is " + a.getDataType());
+      }
+      w.add(e.getKey(), "F32", a.getShape().getShape(), a.toFloatArray());
+    }
+    w.write(file);
   }
 
   /** The config.json Hugging Face writes for a LlamaForCausalLM of this shape. */

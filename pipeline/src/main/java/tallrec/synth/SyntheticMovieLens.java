@@ -1,6 +1,11 @@
 package tallrec.synth;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +58,17 @@ public final class SyntheticMovieLens {
   private static final long STREAM_COUNTS = 2;
   private static final long STREAM_CALIBRATION = 3;
   private static final long STREAM_USERS = 4;
+  private static final long STREAM_CORPUS = 5;
+
+  /** What the world says about the items, one sentence per line (UTF-8): see {@link ItemCorpus}. */
+  public static final String CORPUS_FILE = "corpus.txt";
+
+  /** Alpaca-format instructions about the items (UTF-8 JSON): see {@link ItemCorpus#instructions}. */
+  public static final String ALPACA_FILE = "alpaca.json";
 
   /** The files of a dataset directory. */
-  public static final List<String> FILES = List.of("u.data", "u.item", "u.genre", "u.info", "README");
+  public static final List<String> FILES =
+      List.of("u.data", "u.item", "u.genre", "u.info", "README", CORPUS_FILE, ALPACA_FILE);
 
   private final SynthParams params;
   private final int users;
@@ -150,6 +163,11 @@ public final class SyntheticMovieLens {
       }
     }
     return sample;
+  }
+
+  /** The item corpus ({@link ItemCorpus}), from its own stream of the seed. */
+  public List<String> corpus() {
+    return ItemCorpus.sentences(catalog, seedFor(params.seed(), STREAM_CORPUS, 0));
   }
 
   public SynthParams params() {
@@ -401,6 +419,31 @@ public final class SyntheticMovieLens {
       bytes.put("u.info", out.bytesWritten());
     }
 
+    try (OutputStream os = fs.create(new Path(dir, CORPUS_FILE), false)) {
+      StringBuilder sb = new StringBuilder();
+      for (String sentence : corpus()) {
+        sb.append(sentence).append('\n');
+      }
+      byte[] utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
+      os.write(utf8);
+      bytes.put(CORPUS_FILE, (long) utf8.length);
+    }
+
+    try (OutputStream os = fs.create(new Path(dir, ALPACA_FILE), false)) {
+      JsonArray arr = new JsonArray();
+      for (ItemCorpus.Instruction x : ItemCorpus.instructions(catalog, seedFor(params.seed(), STREAM_CORPUS, 1))) {
+        JsonObject o = new JsonObject();
+        o.addProperty("instruction", x.instruction());
+        o.addProperty("input", x.input());
+        o.addProperty("output", x.output());
+        arr.add(o);
+      }
+      byte[] utf8 = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(arr) + "\n")
+          .getBytes(StandardCharsets.UTF_8);
+      os.write(utf8);
+      bytes.put(ALPACA_FILE, (long) utf8.length);
+    }
+
     try (LineBuffer out = open(fs, dir, "README")) {
       out.latin1(readme(n[0]));
       bytes.put("README", out.bytesWritten());
@@ -431,6 +474,12 @@ public final class SyntheticMovieLens {
         + "ISO-8859-1. Titles and URLs are invented.\n\n"
         + "Ratings follow a planted model: user bias + item bias + the user's taste for the\n"
         + "item's genres + Gaussian noise, thresholded to 1..5 with MovieLens-100K's rating\n"
-        + "distribution. The same seed and sizes always give the same bytes.\n";
+        + "distribution. The same seed and sizes always give the same bytes.\n\n"
+        + "corpus.txt: what the world says about the items (UTF-8, one sentence per line): each\n"
+        + "item's genres, its reputation among critics (from its planted bias) and films that\n"
+        + "share a genre with it. No user or rating appears in it. `tallrec run` pretrains the\n"
+        + "demo's backbone on it (experiment.model.path = pretrained-on-synth).\n"
+        + "alpaca.json: instructions about the items in the Alpaca format (genres, reputation),\n"
+        + "the demo's alpaca-tuning data (experiment.alpaca.data = \"synth:NAME\").\n";
   }
 }

@@ -16,7 +16,7 @@ import tallrec.lora.InPlace;
  * the leaves are allowed. Temporaries go to a per-step sub-manager (an op's result lands in its
  * first operand's manager, which for m, v and p is long-lived).
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
 
   public final double beta1;
   public final double beta2;
