@@ -18,11 +18,14 @@ import java.util.SplittableRandom;
  *       like "…".}
  *   <li>yes/no questions on its genres and, unless it is average, on whether it is worth watching:
  *       {@code Is "…" a Horror movie? Yes.} (so that the answer words mean something to the model)
+ *   <li>how taste works in this world, once each way: fans of a genre it has enjoy it, fans of a
+ *       genre it lacks do not ({@code Fans of "…", "…", but not of "…", would they enjoy "…"? Yes.})
  * </ul>
  *
  * No sentence mentions a user or a rating, so nothing of the test split leaks into the model: it
- * learns what critics and genre lists would say, and rec-tuning must still teach it how one user's
- * liked and disliked films bear on another film.
+ * learns what critics, genre lists and common sense about taste would say, and rec-tuning must
+ * still align that with one user's liked and disliked films (whose labels also carry the user's
+ * and the film's own leanings and noise, which no sentence states).
  */
 public final class ItemCorpus {
 
