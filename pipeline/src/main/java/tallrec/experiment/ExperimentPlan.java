@@ -388,18 +388,17 @@ public final class ExperimentPlan {
     }
     commitModelDir(dir, "pretrain", staging -> {
       CorpusPretraining.Outcome o = CorpusPretraining.build(corpus, settings, staging, log);
-      int spe = o.stepsPerEpoch();
       log.printf("      %,d parameters, %,d-word vocabulary, %,d sentences; loss %.3f (first epoch) -> %.3f (last)"
           + " in %.1f s (%,.0f tokens/s)%n", o.parameters(), o.vocabulary(), o.sentences(),
-          o.result().firstEpochLoss(spe), o.result().lastEpochLoss(spe), o.result().seconds(),
+          o.result().firstEpochLoss(), o.result().lastEpochLoss(), o.result().seconds(),
           o.result().tokens() / o.result().seconds());
       return new Manifest("pretrain").config(cfg).rows("sentences", o.sentences())
           .property("parameters", Long.toString(o.parameters()))
           .property("vocabulary", Integer.toString(o.vocabulary()))
           .property("corpus", corpusFile.toString())
           .property("dataset", dataset)
-          .property("loss_first_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().firstEpochLoss(spe)))
-          .property("loss_last_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().lastEpochLoss(spe)));
+          .property("loss_first_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().firstEpochLoss()))
+          .property("loss_last_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().lastEpochLoss()));
     });
   }
 

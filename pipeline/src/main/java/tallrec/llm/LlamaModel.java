@@ -230,13 +230,7 @@ public final class LlamaModel implements AutoCloseable {
     if (config.tieWordEmbeddings) {
       throw new IllegalStateException("training all weights needs a separate lm_head (tie_word_embeddings = false)");
     }
-    Map<String, NDArray> leaves = new LinkedHashMap<>();
-    leaves.put("model.embed_tokens.weight", embed);
-    for (int l = 0; l < layers.size(); l++) {
-      leaves.put("model.layers." + l + ".input_layernorm.weight", layers.get(l).inputNorm);
-      leaves.put("model.layers." + l + ".post_attention_layernorm.weight", layers.get(l).postNorm);
-    }
-    leaves.put("model.norm.weight", finalNorm);
+    Map<String, NDArray> leaves = new LinkedHashMap<>(baseWeights());
     for (Map.Entry<String, Linear> e : linears().entrySet()) {
       if (!(e.getValue() instanceof DenseLinear dl)) {
         throw new IllegalStateException("training all weights needs plain projections; " + e.getKey()

@@ -46,8 +46,7 @@ public final class CorpusPretraining {
   }
 
   /** What was built: sizes and the loss curve's ends. */
-  public record Outcome(int vocabulary, long parameters, int sentences, Pretraining.Result result,
-      int stepsPerEpoch) {}
+  public record Outcome(int vocabulary, long parameters, int sentences, Pretraining.Result result) {}
 
   private CorpusPretraining() {}
 
@@ -110,8 +109,7 @@ public final class CorpusPretraining {
           dir.resolve(Trainer.LOG_FILE), progress);
       RandomCheckpoint.writeTrained(m.model, dir.resolve("model.safetensors"),
           "pretrained on a " + corpus.size() + "-sentence corpus, " + s.training().epochs() + " epochs");
-      int perEpoch = (sequences.size() + s.training().batch() - 1) / s.training().batch();
-      return new Outcome(vocab.size(), r.parameters(), corpus.size(), r, perEpoch);
+      return new Outcome(vocab.size(), r.parameters(), corpus.size(), r);
     }
   }
 }

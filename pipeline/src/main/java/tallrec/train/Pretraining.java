@@ -2,15 +2,11 @@ package tallrec.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,17 +50,19 @@ public final class Pretraining {
     }
   }
 
-  /** Per-step mean losses, the tokens seen and the wall time. */
-  public record Result(List<Double> losses, long tokens, double seconds, long parameters) {
-    public double firstEpochLoss(int stepsPerEpoch) {
+  /** Per-step mean losses, the optimizer steps per epoch, the tokens seen and the wall time. */
+  public record Result(List<Double> losses, int stepsPerEpoch, long tokens, double seconds, long parameters) {
+    /** Mean loss over the first epoch's steps. */
+    public double firstEpochLoss() {
       return mean(losses.subList(0, Math.min(stepsPerEpoch, losses.size())));
     }
 
-    public double lastEpochLoss(int stepsPerEpoch) {
+    /** Mean loss over the last epoch's steps. */
+    public double lastEpochLoss() {
       return mean(losses.subList(Math.max(0, losses.size() - stepsPerEpoch), losses.size()));
     }
 
-    private static double mean(List<Double> xs) {
+    static double mean(List<Double> xs) {
       return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
   }
@@ -126,13 +124,12 @@ public final class Pretraining {
           losses.add(r.lossValue());
           double seconds = (System.nanoTime() - t0) / 1e9;
           if (log != null) {
-            writeLog(log, step, epoch, r.lossValue(), lr, norm, r.tokens() / seconds, seconds,
-                (System.nanoTime() - start) / 1e9);
+            Trainer.appendLog(log, Trainer.stepRecord(step, epoch, r.lossValue(), lr, norm, r.tokens() / seconds,
+                seconds), (System.nanoTime() - start) / 1e9);
           }
-          if (progress != null && (b == perEpoch - 1)) {
-            double mean = losses.subList(losses.size() - perEpoch, losses.size()).stream()
-                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            progress.printf("      pretrain epoch %d/%d loss %.4f (%,.0f tok/s)%n", epoch + 1, s.epochs(), mean,
+          if (progress != null && b == perEpoch - 1) {
+            progress.printf("      pretrain epoch %d/%d loss %.4f (%,.0f tok/s)%n", epoch + 1, s.epochs(),
+                Result.mean(losses.subList(losses.size() - perEpoch, losses.size())),
                 tokens / ((System.nanoTime() - start) / 1e9));
           }
         }
@@ -144,21 +141,7 @@ public final class Pretraining {
         a.setRequiresGradient(false);
       }
     }
-    return new Result(List.copyOf(losses), tokens, (System.nanoTime() - start) / 1e9, parameters);
+    return new Result(List.copyOf(losses), perEpoch, tokens, (System.nanoTime() - start) / 1e9, parameters);
   }
 
-  private static void writeLog(Path log, int step, int epoch, double loss, double lr, double norm, double tokPerSec,
-      double stepSeconds, double elapsed) throws IOException {
-    JsonObject j = new JsonObject();
-    j.addProperty("step", step);
-    j.addProperty("epoch", epoch);
-    j.addProperty("loss", loss);
-    j.addProperty("lr", lr);
-    j.addProperty("grad_norm", norm);
-    j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
-    j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
-    j.addProperty("elapsed_s", Math.round(elapsed * 100) / 100.0);
-    Files.writeString(log, new Gson().toJson(j) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
-  }
 }

@@ -386,14 +386,7 @@ public final class Trainer {
     if (o.workDir == null) {
       return;
     }
-    JsonObject j = new JsonObject();
-    j.addProperty("step", st.step);
-    j.addProperty("epoch", epoch);
-    j.addProperty("loss", loss);
-    j.addProperty("lr", lr);
-    j.addProperty("grad_norm", norm);
-    j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
-    j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
+    JsonObject j = stepRecord(st.step, epoch, loss, lr, norm, tokPerSec, stepSeconds);
     if (st.scaler.enabled()) {
       j.addProperty("loss_scale", st.scaler.scale());
     }
@@ -409,9 +402,28 @@ public final class Trainer {
       j.addProperty("best_" + validator.metric(), st.best);
       j.addProperty("best_step", st.bestStep);
     }
-    j.addProperty("elapsed_s", Math.round(st.elapsed * 100) / 100.0);
-    Files.writeString(o.workDir.resolve(LOG_FILE), new Gson().toJson(j) + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    appendLog(o.workDir.resolve(LOG_FILE), j, st.elapsed);
+  }
+
+  /** The fields every train_log.jsonl line starts with (LoRA tuning and pretraining alike). */
+  static JsonObject stepRecord(int step, int epoch, double loss, double lr, double norm, double tokPerSec,
+      double stepSeconds) {
+    JsonObject j = new JsonObject();
+    j.addProperty("step", step);
+    j.addProperty("epoch", epoch);
+    j.addProperty("loss", loss);
+    j.addProperty("lr", lr);
+    j.addProperty("grad_norm", norm);
+    j.addProperty("tokens_per_s", Math.round(tokPerSec * 10) / 10.0);
+    j.addProperty("step_s", Math.round(stepSeconds * 1000) / 1000.0);
+    return j;
+  }
+
+  /** Ends a record with the elapsed time and appends it to {@code log} as one line. */
+  static void appendLog(Path log, JsonObject record, double elapsedSeconds) throws IOException {
+    record.addProperty("elapsed_s", Math.round(elapsedSeconds * 100) / 100.0);
+    Files.writeString(log, new Gson().toJson(record) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   private void progress(State st, int total, int epoch, double loss, double lr, double tokPerSec, Double metric,

@@ -37,9 +37,8 @@ class CorpusPretrainingTest {
         new Pretraining.Settings(25, 16, 1e-2, 5, 0.0, 1.0, 42), List.of("movie"), false);
     Path model = dir.resolve("model");
     CorpusPretraining.Outcome o = CorpusPretraining.build(corpus, s, model, null);
-    int spe = o.stepsPerEpoch();
-    double first = o.result().firstEpochLoss(spe);
-    double last = o.result().lastEpochLoss(spe);
+    double first = o.result().firstEpochLoss();
+    double last = o.result().lastEpochLoss();
     assertTrue(last < 0.4 * first, "loss " + first + " -> " + last);
     for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
         Trainer.LOG_FILE)) {
