@@ -86,9 +86,9 @@ public final class Generator {
       throw new IllegalArgumentException("prompt must contain at least one token (BOS)");
     }
     LlamaConfig c = model.config();
-    if (prompt.length > c.maxPositions) {
+    if (prompt.length > c.contextLength()) {
       throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context of "
-          + c.maxPositions);
+          + c.contextLength());
     }
     Random rng = new Random(o.seed);
     if (resolve(o) == Decoder.JAVA) {
@@ -132,7 +132,7 @@ public final class Generator {
       }
       out.add(id);
       total++;
-      if (total >= c.maxPositions || out.size() >= o.maxNewTokens) {
+      if (total >= c.contextLength() || out.size() >= o.maxNewTokens) {
         break;
       }
       logits = run.apply(new int[] {id});

@@ -10,14 +10,28 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The shape of a LLaMA-architecture decoder, read from a Hugging Face {@code config.json} or a
- * llama2.c header. Only architectures whose forward pass is exactly LLaMA's are accepted (llama,
- * and mistral without a sliding window): anything else would silently compute the wrong thing.
+ * The shape of a LLaMA-family decoder, read from a Hugging Face {@code config.json} or a llama2.c
+ * header. Accepted are the architectures whose forward pass is LLaMA's up to what this class
+ * states: {@code llama} (Llama 1–3.x, with {@code rope_scaling} default, linear, dynamic or llama3,
+ * and optional {@code attention_bias}/{@code mlp_bias}), {@code qwen2} (biases on q/k/v, tied or
+ * separate head) and {@code mistral}. A sliding attention window is accepted and enforced: a
+ * sequence longer than the window is refused when it arrives, since within the window sliding
+ * attention is full attention. Anything else is refused with the config field that differs, since
+ * running it would silently compute the wrong thing.
  */
 public final class LlamaConfig {
 
-  /** model_type values whose math is LLaMA's (mistral only without sliding window, checked below). */
-  private static final Set<String> SUPPORTED = Set.of("llama", "mistral");
+  /** model_type values whose math is LLaMA's, given the fields checked in {@link #fromJson}. */
+  private static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2");
+
+  /** Which projections carry a bias: q/k/v (Qwen2, Llama's attention_bias), o (attention_bias), the MLP's (mlp_bias). */
+  public record Biases(boolean qkv, boolean output, boolean mlp) {
+    public static final Biases NONE = new Biases(false, false, false);
+
+    public boolean any() {
+      return qkv || output || mlp;
+    }
+  }
 
   public final String modelType;
   public final int hiddenSize;
@@ -35,11 +49,27 @@ public final class LlamaConfig {
   public final int eosId;
   /** Storage dtype named by the checkpoint; compute is always F32 (see {@link LlamaModel}). */
   public final String torchDtype;
+  /** How rotary frequencies are scaled ({@link RopeScaling#NONE} for plain rotary). */
+  public final RopeScaling ropeScaling;
+  public final Biases biases;
+  /** Keys a query may attend to under a sliding window, 0 for full attention. */
+  public final int attentionWindow;
+  /** The config field that set {@link #attentionWindow}, for messages. */
+  public final String attentionWindowField;
 
   public LlamaConfig(
       String modelType, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
       int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, int vocabSize,
       int maxPositions, boolean tieWordEmbeddings, int bosId, int eosId, String torchDtype) {
+    this(modelType, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta,
+        vocabSize, maxPositions, tieWordEmbeddings, bosId, eosId, torchDtype, RopeScaling.NONE, Biases.NONE, 0, null);
+  }
+
+  private LlamaConfig(
+      String modelType, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
+      int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, int vocabSize,
+      int maxPositions, boolean tieWordEmbeddings, int bosId, int eosId, String torchDtype,
+      RopeScaling ropeScaling, Biases biases, int attentionWindow, String attentionWindowField) {
     this.modelType = modelType;
     this.hiddenSize = hiddenSize;
     this.intermediateSize = intermediateSize;
@@ -55,12 +85,44 @@ public final class LlamaConfig {
     this.bosId = bosId;
     this.eosId = eosId;
     this.torchDtype = torchDtype;
+    this.ropeScaling = ropeScaling;
+    this.biases = biases;
+    this.attentionWindow = attentionWindow;
+    this.attentionWindowField = attentionWindowField;
     if (numHeads <= 0 || numKvHeads <= 0 || numHeads % numKvHeads != 0) {
       throw new IllegalArgumentException(
           "num_attention_heads " + numHeads + " must be a multiple of num_key_value_heads " + numKvHeads);
     }
     if (headDim % 2 != 0) {
       throw new IllegalArgumentException("head dimension " + headDim + " must be even for rotary embeddings");
+    }
+  }
+
+  /** This config with a rotary scaling, projection biases and an attention window (0 = full). */
+  public LlamaConfig with(RopeScaling scaling, Biases projectionBiases, int window, String windowField) {
+    return new LlamaConfig(modelType, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        rmsNormEps, ropeTheta, vocabSize, maxPositions, tieWordEmbeddings, bosId, eosId, torchDtype, scaling,
+        projectionBiases, window, windowField);
+  }
+
+  /** Positions a sequence may span: max_position_embeddings, stretched by linear or dynamic rope scaling. */
+  public int contextLength() {
+    return ropeScaling.contextLength(maxPositions);
+  }
+
+  /**
+   * Refuses a token at {@code position} (0-based) past the context, or past a sliding attention
+   * window: within the window sliding attention is full attention, beyond it the forward pass here
+   * (full attention only) would compute something else.
+   */
+  public void checkPosition(long position) {
+    if (position >= contextLength()) {
+      throw new IllegalArgumentException("sequence longer than the model's context of " + contextLength() + " positions");
+    }
+    if (attentionWindow > 0 && position >= attentionWindow) {
+      throw new IllegalArgumentException("sequence of more than " + attentionWindow + " tokens: the model's config.json sets "
+          + attentionWindowField + " = " + attentionWindow + ", and only full attention is implemented"
+          + " (the two agree within the window)");
     }
   }
 
@@ -95,47 +157,105 @@ public final class LlamaConfig {
     }
     if (!SUPPORTED.contains(type)) {
       throw new IllegalArgumentException(source + ": unsupported model_type '" + type
-          + "' (supported: LLaMA-architecture models: llama, mistral without sliding window)");
-    }
-    if ("mistral".equals(type) && o.has("sliding_window") && !o.get("sliding_window").isJsonNull()) {
-      int window = o.get("sliding_window").getAsInt();
-      int maxPos = o.has("max_position_embeddings") ? o.get("max_position_embeddings").getAsInt() : Integer.MAX_VALUE;
-      if (window < maxPos) {
-        throw new IllegalArgumentException(source + ": unsupported mistral config: sliding_window=" + window
-            + " < max_position_embeddings (only full attention is implemented)");
-      }
-    }
-    if (o.has("rope_scaling") && !o.get("rope_scaling").isJsonNull()) {
-      throw new IllegalArgumentException(source + ": unsupported key 'rope_scaling' (only plain rotary embeddings)");
+          + "' (supported: llama, qwen2, mistral)");
     }
     if (o.has("hidden_act") && !"silu".equals(o.get("hidden_act").getAsString())) {
-      throw new IllegalArgumentException(source + ": unsupported hidden_act '" + o.get("hidden_act").getAsString() + "' (LLaMA uses silu)");
+      throw new IllegalArgumentException(source + ": unsupported hidden_act '" + o.get("hidden_act").getAsString()
+          + "' (this architecture's MLP uses silu)");
     }
-    if (o.has("attention_bias") && o.get("attention_bias").getAsBoolean()) {
-      throw new IllegalArgumentException(source + ": unsupported attention_bias=true (LLaMA projections have no bias)");
+    if (o.has("partial_rotary_factor") && o.get("partial_rotary_factor").getAsDouble() != 1.0) {
+      throw new IllegalArgumentException(source + ": unsupported partial_rotary_factor "
+          + o.get("partial_rotary_factor") + " (only full-width rotary)");
     }
     int hidden = req(o, "hidden_size", source);
     int heads = req(o, "num_attention_heads", source);
+    int layers = req(o, "num_hidden_layers", source);
     // HF's LlamaConfig defaults num_key_value_heads to num_attention_heads (plain multi-head).
     int kv = o.has("num_key_value_heads") && !o.get("num_key_value_heads").isJsonNull()
         ? o.get("num_key_value_heads").getAsInt() : heads;
     int headDim = o.has("head_dim") && !o.get("head_dim").isJsonNull() ? o.get("head_dim").getAsInt() : hidden / heads;
+    int maxPos = o.has("max_position_embeddings") ? o.get("max_position_embeddings").getAsInt() : 2048;
+    // transformers 5 moves theta and the scaling into one 'rope_parameters' object.
+    boolean v5 = o.has("rope_parameters") && o.get("rope_parameters").isJsonObject();
+    JsonObject ropeHolder = v5 ? o.getAsJsonObject("rope_parameters") : o;
+    // 10,000 is every one of these configs' default (released Qwen2/Mistral configs state theirs).
+    double theta = ropeHolder.has("rope_theta") ? ropeHolder.get("rope_theta").getAsDouble() : 10000.0;
+    RopeScaling scaling = v5 ? RopeScaling.fromConfig(o, "rope_parameters", source)
+        : RopeScaling.fromConfig(o, "rope_scaling", source);
+    Biases biases = switch (type) {
+      // Qwen2Attention: q/k/v with bias, o without; its MLP has none.
+      case "qwen2" -> new Biases(true, false, false);
+      case "llama" -> new Biases(flag(o, "attention_bias"), flag(o, "attention_bias"), flag(o, "mlp_bias"));
+      default -> {
+        if (flag(o, "attention_bias") || flag(o, "mlp_bias")) {
+          throw new IllegalArgumentException(source + ": unsupported attention_bias/mlp_bias for model_type '" + type + "'");
+        }
+        yield Biases.NONE;
+      }
+    };
+    int window = 0;
+    String windowField = null;
+    if ("mistral".equals(type)) {
+      // MistralConfig's default is a 4,096-token window; an explicit null means full attention.
+      window = !o.has("sliding_window") ? 4096 : o.get("sliding_window").isJsonNull() ? 0 : o.get("sliding_window").getAsInt();
+      windowField = "sliding_window";
+    } else if ("qwen2".equals(type) && flag(o, "use_sliding_window")) {
+      // Qwen2 slides only in layers from max_window_layers on.
+      int fromLayer = o.has("max_window_layers") && !o.get("max_window_layers").isJsonNull()
+          ? o.get("max_window_layers").getAsInt() : 28;
+      if (fromLayer < layers) {
+        window = o.has("sliding_window") && !o.get("sliding_window").isJsonNull() ? o.get("sliding_window").getAsInt() : 4096;
+        windowField = "sliding_window (use_sliding_window = true, from layer max_window_layers = " + fromLayer + ")";
+      }
+    }
+    if (o.has("layer_types") && o.get("layer_types").isJsonArray()) {
+      // transformers 4.53+ states per layer which attention it uses; that list is then the authority.
+      boolean slides = false;
+      for (JsonElement t : o.getAsJsonArray("layer_types")) {
+        String kind = t.getAsString();
+        if (!"full_attention".equals(kind) && !"sliding_attention".equals(kind)) {
+          throw new IllegalArgumentException(source + ": unsupported layer_types entry '" + kind
+              + "' (supported: full_attention, sliding_attention)");
+        }
+        slides |= "sliding_attention".equals(kind);
+      }
+      if (slides && window == 0) {
+        if (!o.has("sliding_window") || o.get("sliding_window").isJsonNull()) {
+          throw new IllegalArgumentException(source + ": layer_types has sliding_attention but sliding_window is not set");
+        }
+        window = o.get("sliding_window").getAsInt();
+        windowField = "sliding_window (layer_types)";
+      } else if (!slides && !"mistral".equals(type)) {
+        window = 0;
+        windowField = null;
+      }
+    }
+    if (window < 0) {
+      throw new IllegalArgumentException(source + ": sliding_window must be positive, got " + window);
+    }
     return new LlamaConfig(
         type,
         hidden,
         req(o, "intermediate_size", source),
-        req(o, "num_hidden_layers", source),
+        layers,
         heads,
         kv,
         headDim,
         o.has("rms_norm_eps") ? o.get("rms_norm_eps").getAsDouble() : 1e-6,
-        o.has("rope_theta") ? o.get("rope_theta").getAsDouble() : 10000.0,
+        theta,
         req(o, "vocab_size", source),
-        o.has("max_position_embeddings") ? o.get("max_position_embeddings").getAsInt() : 2048,
+        maxPos,
         o.has("tie_word_embeddings") && o.get("tie_word_embeddings").getAsBoolean(),
         firstInt(o.get("bos_token_id"), 1),
         firstInt(o.get("eos_token_id"), 2),
-        o.has("torch_dtype") && !o.get("torch_dtype").isJsonNull() ? o.get("torch_dtype").getAsString() : "float32");
+        o.has("torch_dtype") && !o.get("torch_dtype").isJsonNull() ? o.get("torch_dtype").getAsString()
+            : o.has("dtype") && !o.get("dtype").isJsonNull() ? o.get("dtype").getAsString() : "float32")
+        .with(scaling, biases, window, windowField);
+  }
+
+  private static boolean flag(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && !e.isJsonNull() && e.getAsBoolean();
   }
 
   /**
@@ -182,7 +302,9 @@ public final class LlamaConfig {
   /** Parameters in the decoder, the LM head counted once when tied. */
   public long parameterCount() {
     long perLayer = (long) hiddenSize * qDim() * 2 + 2L * hiddenSize * kvDim()
-        + 3L * hiddenSize * intermediateSize + 2L * hiddenSize;
+        + 3L * hiddenSize * intermediateSize + 2L * hiddenSize
+        + (biases.qkv() ? qDim() + 2L * kvDim() : 0) + (biases.output() ? hiddenSize : 0)
+        + (biases.mlp() ? 2L * intermediateSize + hiddenSize : 0);
     long embed = (long) vocabSize * hiddenSize;
     return perLayer * numLayers + embed + hiddenSize + (tieWordEmbeddings ? 0 : embed);
   }
@@ -191,6 +313,10 @@ public final class LlamaConfig {
   public String toString() {
     return modelType + "(hidden " + hiddenSize + ", ffn " + intermediateSize + ", layers " + numLayers
         + ", heads " + numHeads + "/" + numKvHeads + " kv, vocab " + vocabSize + ", ctx " + maxPositions
-        + (tieWordEmbeddings ? ", tied" : "") + ")";
+        + (tieWordEmbeddings ? ", tied" : "")
+        + (ropeScaling.kind() != RopeScaling.Kind.DEFAULT ? ", rope " + ropeScaling : "")
+        + (biases.any() ? ", biases" + (biases.qkv() ? " qkv" : "") + (biases.output() ? " o" : "")
+            + (biases.mlp() ? " mlp" : "") : "")
+        + (attentionWindow > 0 ? ", window " + attentionWindow : "") + ")";
   }
 }

@@ -45,8 +45,7 @@ public final class LlamaModel implements AutoCloseable {
   private final List<Layer> layers = new ArrayList<>();
   private final NDArray finalNorm;
   private Linear lmHead;
-  private final NDArray ropeCos;
-  private final NDArray ropeSin;
+  private final RotaryEmbedding rotary;
   private final NDArray eps;
   private final NDArray attnScale;
   private final NDArray minusHalf;
@@ -88,13 +87,14 @@ public final class LlamaModel implements AutoCloseable {
       Layer layer = new Layer(
           w.load(p + "input_layernorm.weight", new long[] {d}, manager, precision),
           w.load(p + "post_attention_layernorm.weight", new long[] {d}, manager, precision));
-      layer.q = dense(w, p + "self_attn.q_proj", config.qDim(), d, precision);
-      layer.k = dense(w, p + "self_attn.k_proj", config.kvDim(), d, precision);
-      layer.v = dense(w, p + "self_attn.v_proj", config.kvDim(), d, precision);
-      layer.o = dense(w, p + "self_attn.o_proj", d, config.qDim(), precision);
-      layer.gate = dense(w, p + "mlp.gate_proj", ff, d, precision);
-      layer.up = dense(w, p + "mlp.up_proj", ff, d, precision);
-      layer.down = dense(w, p + "mlp.down_proj", d, ff, precision);
+      LlamaConfig.Biases bias = config.biases;
+      layer.q = dense(w, p + "self_attn.q_proj", config.qDim(), d, precision, bias.qkv());
+      layer.k = dense(w, p + "self_attn.k_proj", config.kvDim(), d, precision, bias.qkv());
+      layer.v = dense(w, p + "self_attn.v_proj", config.kvDim(), d, precision, bias.qkv());
+      layer.o = dense(w, p + "self_attn.o_proj", d, config.qDim(), precision, bias.output());
+      layer.gate = dense(w, p + "mlp.gate_proj", ff, d, precision, bias.mlp());
+      layer.up = dense(w, p + "mlp.up_proj", ff, d, precision, bias.mlp());
+      layer.down = dense(w, p + "mlp.down_proj", d, ff, precision, bias.mlp());
       layers.add(layer);
     }
     this.finalNorm = w.load("model.norm.weight", new long[] {d}, manager, precision);
@@ -105,14 +105,11 @@ public final class LlamaModel implements AutoCloseable {
       }
       this.lmHead = new DenseLinear("lm_head", embed);
     } else {
-      this.lmHead = dense(w, "lm_head", config.vocabSize, d, precision);
+      this.lmHead = dense(w, "lm_head", config.vocabSize, d, precision, false);
     }
     this.dtype = embed.getDataType();
     this.wide = DtypeCasts.isHalf(dtype) ? DataType.FLOAT32 : dtype;
-    float[][] table = ropeTables(config);
-    // Rotary tables in the activations' dtype (HF casts cos/sin to the query's dtype).
-    this.ropeCos = manager.create(table[0], new Shape(config.maxPositions, config.headDim)).toType(dtype, false);
-    this.ropeSin = manager.create(table[1], new Shape(config.maxPositions, config.headDim)).toType(dtype, false);
+    this.rotary = new RotaryEmbedding(config);
     this.eps = manager.full(new Shape(), (float) config.rmsNormEps, DataType.FLOAT32);
     this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), dtype);
     this.minusHalf = manager.full(new Shape(), -0.5f, DataType.FLOAT32);
@@ -121,8 +118,9 @@ public final class LlamaModel implements AutoCloseable {
         .toType(dtype, false);
   }
 
-  private Linear dense(WeightSource w, String name, int out, int in, Precision precision) {
-    return new DenseLinear(name, w.load(name + ".weight", new long[] {out, in}, manager, precision));
+  private Linear dense(WeightSource w, String name, int out, int in, Precision precision, boolean bias) {
+    return new DenseLinear(name, w.load(name + ".weight", new long[] {out, in}, manager, precision),
+        bias ? w.load(name + ".bias", new long[] {out}, manager, precision) : null);
   }
 
   /** Loads every tensor of {@code weights} into a new F32 model; the source can be closed after. */
@@ -141,29 +139,9 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
-  /**
-   * HF rotate-half tables [maxPos, headDim]: cos/sin of pos * theta^(-2i/hd), repeated over both
-   * halves. Computed in float like llama2.c/HF (freq and angle rounded to F32) so greedy decoding
-   * matches them token for token.
-   */
-  static float[][] ropeTables(LlamaConfig c) {
-    int hd = c.headDim;
-    int half = hd / 2;
-    float[] cos = new float[c.maxPositions * hd];
-    float[] sin = new float[c.maxPositions * hd];
-    for (int i = 0; i < half; i++) {
-      float freq = (float) (1.0 / Math.pow(c.ropeTheta, (2.0 * i) / hd));
-      for (int pos = 0; pos < c.maxPositions; pos++) {
-        float angle = pos * freq;
-        float cv = (float) Math.cos(angle);
-        float sv = (float) Math.sin(angle);
-        cos[pos * hd + i] = cv;
-        cos[pos * hd + i + half] = cv;
-        sin[pos * hd + i] = sv;
-        sin[pos * hd + i + half] = sv;
-      }
-    }
-    return new float[][] {cos, sin};
+  /** The rotary embedding (frequencies, tables) this model applies. */
+  public RotaryEmbedding rotary() {
+    return rotary;
   }
 
   public LlamaConfig config() {
@@ -210,6 +188,9 @@ public final class LlamaModel implements AutoCloseable {
       }
       if (x instanceof DenseLinear dl) {
         m.putIfAbsent(e.getKey() + ".weight", dl.weight());
+        if (dl.bias() != null) {
+          m.putIfAbsent(e.getKey() + ".bias", dl.bias());
+        }
       }
     }
     return Collections.unmodifiableMap(m);
@@ -282,16 +263,16 @@ public final class LlamaModel implements AutoCloseable {
     float[] mask = new float[b * t * s];
     positionsAndMask(batch, cache, pos, mask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
+    NDArray[] rope = rotaryArrays(work, pos, b, t);
     NDArray h;
     NDArray cos;
     NDArray sin;
     NDArray maskArr;
     NDArray ids = work.create(batch.ids);
-    NDArray posArr = work.create(pos);
     // The residual stream is F32 (widened embeddings); see the class comment.
     h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), work).reshape(b, t, config.hiddenSize), wide);
-    cos = own(ropeCos.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
-    sin = own(ropeSin.get(new NDIndex("{}", posArr)), work).reshape(b, 1, t, config.headDim);
+    cos = rope[0];
+    sin = rope[1];
     maskArr = work.create(mask, new Shape(b, 1, t, s));
     for (int l = 0; l < layers.size(); l++) {
       NDManager layerWork = keepGraph ? scope : work.newSubManager();
@@ -317,24 +298,45 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
+   * cos and sin [b, 1, t, headDim] of the positions, in the activations' dtype (HF casts them to
+   * the query's), in {@code scope}. The call's sequence length (its largest position + 1) is what
+   * dynamic rope scaling reads.
+   */
+  private NDArray[] rotaryArrays(NDManager scope, long[] pos, int b, int t) {
+    int hd = config.headDim;
+    long maxPos = 0;
+    for (long p : pos) {
+      maxPos = Math.max(maxPos, p);
+    }
+    float[] cos = new float[pos.length * hd];
+    float[] sin = new float[pos.length * hd];
+    rotary.fill(pos, (int) maxPos + 1, cos, sin);
+    Shape shape = new Shape(b, 1, t, hd);
+    NDArray c = scope.create(cos, shape);
+    NDArray sn = scope.create(sin, shape);
+    return dtype == DataType.FLOAT32 ? new NDArray[] {c, sn}
+        : new NDArray[] {c.toType(dtype, false), sn.toType(dtype, false)};
+  }
+
+  /**
    * Positions (count of real tokens before this one in its row, so padding never shifts them) and
-   * the additive causal + padding mask [b, 1, t, past + t] of a batch.
+   * the additive causal + padding mask [b, 1, t, past + t] of a batch. Refuses a sequence past the
+   * context, or past a sliding attention window (within the window, sliding attention is full
+   * attention; beyond it this forward would compute something else).
    */
   private void positionsAndMask(TokenBatch batch, KvCache cache, long[] pos, float[] mask) {
     int b = batch.batch;
     int t = batch.length;
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
+    int context = rotary.contextLength();
     for (int r = 0; r < b; r++) {
       int next = cache == null ? 0 : cache.nextPosition[r];
       for (int q = 0; q < t; q++) {
         int i = r * t + q;
-        pos[i] = Math.min(next, config.maxPositions - 1);
+        pos[i] = Math.min(next, context - 1);
         if (batch.valid[i]) {
-          if (next >= config.maxPositions) {
-            throw new IllegalArgumentException("sequence longer than the model's context of "
-                + config.maxPositions + " positions");
-          }
+          config.checkPosition(next);
           next++;
         }
         for (int k = 0; k < s; k++) {
@@ -373,11 +375,9 @@ public final class LlamaModel implements AutoCloseable {
     float[] mask = new float[b * t * t];
     positionsAndMask(batch, null, pos, mask);
     NDArray ids = scope.create(batch.ids);
-    NDArray posArr = scope.create(pos);
     NDArray h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize), wide);
-    NDArray cos = own(ropeCos.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
-    NDArray sin = own(ropeSin.get(new NDIndex("{}", posArr)), scope).reshape(b, 1, t, config.headDim);
-    return new Prepared(h, cos, sin, scope.create(mask, new Shape(b, 1, t, t)));
+    NDArray[] rope = rotaryArrays(scope, pos, b, t);
+    return new Prepared(h, rope[0], rope[1], scope.create(mask, new Shape(b, 1, t, t)));
   }
 
   public int numLayers() {

@@ -34,12 +34,17 @@ public final class SmallModelDecoder {
   private final float[][] postNorm;
   /** Per layer, projections as [in][out] row-major: q, k, v, o, gate, up, down. */
   private final float[][][] proj;
+  /** Per layer, each projection's bias [out] in the same order, null where it has none. */
+  private final float[][][] bias;
   private final float[] finalNorm;
   private final float[] head;
+  private final RotaryEmbedding rotary;
   private final float[] cos;
   private final float[] sin;
+  /** Per layer, keys and values [position × kvDim], grown by doubling as the sequence grows. */
   private final float[][] keys;
   private final float[][] values;
+  private float[] scores;
   private int length;
 
   // Scratch, reused every step.
@@ -49,7 +54,6 @@ public final class SmallModelDecoder {
   private final float[] k;
   private final float[] v;
   private final float[] att;
-  private final float[] scores;
   private final float[] gate;
   private final float[] up;
   private final float[] tmp;
@@ -74,28 +78,35 @@ public final class SmallModelDecoder {
       inputNorm = new float[n][];
       postNorm = new float[n][];
       proj = new float[n][][];
+      bias = new float[n][][];
       for (int l = 0; l < n; l++) {
         LlamaModel.Layer layer = model.layer(l);
         inputNorm[l] = f32(layer.inputNorm);
         postNorm[l] = f32(layer.postNorm);
-        proj[l] = new float[][] {effective(layer.q, m), effective(layer.k, m), effective(layer.v, m),
-            effective(layer.o, m), effective(layer.gate, m), effective(layer.up, m), effective(layer.down, m)};
+        Linear[] ps = {layer.q, layer.k, layer.v, layer.o, layer.gate, layer.up, layer.down};
+        proj[l] = new float[ps.length][];
+        bias[l] = new float[ps.length][];
+        for (int j = 0; j < ps.length; j++) {
+          bias[l][j] = bias(ps[j], m);
+          proj[l][j] = effective(ps[j], bias[l][j], m);
+        }
       }
       this.finalNorm = f32(model.finalNormWeight());
-      this.head = effective(model.lmHead(), m);
+      this.head = effective(model.lmHead(), null, m);
     }
-    float[][] rope = LlamaModel.ropeTables(c);
-    this.cos = rope[0];
-    this.sin = rope[1];
-    this.keys = new float[c.numLayers][c.maxPositions * c.kvDim()];
-    this.values = new float[c.numLayers][c.maxPositions * c.kvDim()];
+    this.rotary = model.rotary();
+    this.cos = new float[c.headDim];
+    this.sin = new float[c.headDim];
+    int capacity = Math.min(c.contextLength(), 256);
+    this.keys = new float[c.numLayers][capacity * c.kvDim()];
+    this.values = new float[c.numLayers][capacity * c.kvDim()];
+    this.scores = new float[capacity];
     this.x = new float[d];
     this.xn = new float[d];
     this.q = new float[c.qDim()];
     this.k = new float[c.kvDim()];
     this.v = new float[c.kvDim()];
     this.att = new float[c.qDim()];
-    this.scores = new float[c.maxPositions];
     this.gate = new float[c.intermediateSize];
     this.up = new float[c.intermediateSize];
     this.tmp = new float[Math.max(d, c.intermediateSize)];
@@ -106,11 +117,33 @@ public final class SmallModelDecoder {
     return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
   }
 
-  /** The projection's [in, out] matrix: its forward of the in×in identity (adapters included). */
-  private static float[] effective(Linear p, NDManager m) {
+  /**
+   * The projection's [in, out] matrix: its forward of the in×in identity (adapters included),
+   * less its bias (which that forward adds to every row).
+   */
+  private static float[] effective(Linear p, float[] bias, NDManager m) {
     try (NDManager s = m.newSubManager()) {
       NDArray id = s.eye(p.inFeatures()).toType(weightType(p), false);
-      return f32(p.forward(id));
+      float[] w = f32(p.forward(id));
+      if (bias != null) {
+        for (int i = 0; i < w.length; i++) {
+          w[i] -= bias[i % bias.length];
+        }
+      }
+      return w;
+    }
+  }
+
+  /** The projection's bias: its forward of a zero input; null when that is zero (no bias). */
+  private static float[] bias(Linear p, NDManager m) {
+    try (NDManager s = m.newSubManager()) {
+      float[] b = f32(p.forward(s.zeros(new ai.djl.ndarray.types.Shape(1, p.inFeatures()), weightType(p))));
+      for (float v : b) {
+        if (v != 0f) {
+          return b;
+        }
+      }
+      return null;
     }
   }
 
@@ -137,24 +170,25 @@ public final class SmallModelDecoder {
    * array, overwritten by the next call).
    */
   public float[] step(int token) {
-    if (length >= c.maxPositions) {
-      throw new IllegalArgumentException("sequence longer than the model's context of " + c.maxPositions + " positions");
-    }
+    c.checkPosition(length);
     int d = c.hiddenSize;
     int hd = c.headDim;
     int kvDim = c.kvDim();
     int groups = c.numHeads / c.numKvHeads;
     int pos = length;
+    ensureCapacity(pos + 1);
+    rotary.fill(new long[] {pos}, pos + 1, cos, sin);
     System.arraycopy(embed, token * d, x, 0, d);
     float scale = (float) (1.0 / Math.sqrt(hd));
     for (int l = 0; l < c.numLayers; l++) {
       float[][] w = proj[l];
+      float[][] b = bias[l];
       rmsNorm(x, inputNorm[l], xn);
-      matVec(xn, w[0], q);
-      matVec(xn, w[1], k);
-      matVec(xn, w[2], v);
-      rope(q, pos);
-      rope(k, pos);
+      matVec(xn, w[0], b[0], q);
+      matVec(xn, w[1], b[1], k);
+      matVec(xn, w[2], b[2], v);
+      rope(q);
+      rope(k);
       System.arraycopy(k, 0, keys[l], pos * kvDim, kvDim);
       System.arraycopy(v, 0, values[l], pos * kvDim, kvDim);
       float[] kc = keys[l];
@@ -188,24 +222,24 @@ public final class SmallModelDecoder {
           }
         }
       }
-      matVec(att, w[3], tmp);
+      matVec(att, w[3], b[3], tmp);
       for (int i = 0; i < d; i++) {
         x[i] += tmp[i];
       }
       rmsNorm(x, postNorm[l], xn);
-      matVec(xn, w[4], gate);
-      matVec(xn, w[5], up);
+      matVec(xn, w[4], b[4], gate);
+      matVec(xn, w[5], b[5], up);
       for (int i = 0; i < c.intermediateSize; i++) {
         float g = gate[i];
         gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
       }
-      matVec(gate, w[6], tmp);
+      matVec(gate, w[6], b[6], tmp);
       for (int i = 0; i < d; i++) {
         x[i] += tmp[i];
       }
     }
     rmsNorm(x, finalNorm, xn);
-    matVec(xn, head, logits);
+    matVec(xn, head, null, logits);
     length++;
     return logits;
   }
@@ -222,8 +256,25 @@ public final class SmallModelDecoder {
     }
   }
 
-  /** out = in · W for W [in, out] row-major: an axpy per input, which the JIT vectorises. */
-  private static void matVec(float[] in, float[] w, float[] out) {
+  /** Grows the key/value caches and score scratch to hold {@code positions} positions. */
+  private void ensureCapacity(int positions) {
+    int kvDim = c.kvDim();
+    if (keys[0].length >= positions * kvDim) {
+      return;
+    }
+    int capacity = Math.min(c.contextLength(), Math.max(positions, keys[0].length / kvDim * 2));
+    for (int l = 0; l < keys.length; l++) {
+      keys[l] = java.util.Arrays.copyOf(keys[l], capacity * kvDim);
+      values[l] = java.util.Arrays.copyOf(values[l], capacity * kvDim);
+    }
+    scores = new float[capacity];
+  }
+
+  /**
+   * out = in · W (+ bias) for W [in, out] row-major: an axpy per input, which the JIT vectorises.
+   * The bias is added last, as the engine adds it to the product.
+   */
+  private static void matVec(float[] in, float[] w, float[] bias, float[] out) {
     int n = w.length / in.length;
     java.util.Arrays.fill(out, 0, n, 0f);
     for (int i = 0; i < in.length; i++) {
@@ -233,13 +284,18 @@ public final class SmallModelDecoder {
         out[j] += a * w[row + j];
       }
     }
+    if (bias != null) {
+      for (int j = 0; j < n; j++) {
+        out[j] += bias[j];
+      }
+    }
   }
 
-  /** HF rotate-half: x*cos + [-x2, x1]*sin per head, tables from {@link LlamaModel#ropeTables}. */
-  private void rope(float[] vec, int pos) {
+  /** HF rotate-half: x*cos + [-x2, x1]*sin per head, with this step's row from {@link RotaryEmbedding}. */
+  private void rope(float[] vec) {
     int hd = c.headDim;
     int half = hd / 2;
-    int t = pos * hd;
+    int t = 0;
     for (int h = 0; h < vec.length; h += hd) {
       for (int i = 0; i < half; i++) {
         float a = vec[h + i];

@@ -24,7 +24,10 @@ public final class YesNoScorer {
   /** Scoring settings. */
   public static final class Options {
     public int batchSize = 8;
-    /** Longest prompt in tokens (BOS included); ≤ 0 means the model's context length. */
+    /**
+     * Longest prompt in tokens (the BOS, where the tokenizer adds one, included); ≤ 0 means the
+     * model's context length.
+     */
     public int maxPromptTokens = 0;
     public PaddingSide padding = PaddingSide.LEFT;
     /**
@@ -171,7 +174,7 @@ public final class YesNoScorer {
   }
 
   public int maxPromptTokens() {
-    int ctx = model.config().maxPositions;
+    int ctx = model.config().contextLength();
     return options.maxPromptTokens <= 0 ? ctx : Math.min(options.maxPromptTokens, ctx);
   }
 
@@ -300,8 +303,9 @@ public final class YesNoScorer {
   }
 
   /**
-   * Scores token sequences (BOS included) with per-row answer ids. Returns per row {logitYes,
-   * logitNo, score, pYesFullVocab}. Sorts by length so each batch pads little.
+   * Scores token sequences (each as the tokenizer encodes it, BOS included where it adds one) with
+   * per-row answer ids. Returns per row {logitYes, logitNo, score, pYesFullVocab}. Sorts by length
+   * so each batch pads little.
    */
   public double[][] scoreTokenized(List<int[]> prompts, int[] yesIds, int[] noIds) {
     Integer[] order = new Integer[prompts.size()];

@@ -20,9 +20,17 @@ import java.util.Map;
  *
  * <p>DJL exposes no vocabulary lookup, so the vocabulary ({@code model.vocab} plus
  * {@code added_tokens}) is read from the JSON here. BOS/EOS/pad/unk come from a sibling
- * {@code tokenizer_config.json} when there is one, else from well-known token names. The JSON's
- * post-processor is bypassed (no special tokens added) so that {@code addBos} alone decides BOS,
- * as with the other tokenizers.
+ * {@code tokenizer_config.json} when there is one (a JSON {@code null} there means "none": no
+ * name is guessed), else from well-known token names.
+ *
+ * <p>Whether {@code encode(text, true)} prepends BOS follows the tokenizer's own convention, as
+ * Hugging Face's {@code AutoTokenizer} does: {@code tokenizer_config.json}'s {@code add_bos_token}
+ * when it has one; otherwise whether the JSON's post-processor (a {@code TemplateProcessing}, also
+ * inside a {@code Sequence}; or the CLS of a Bert/Roberta processor) starts its {@code single}
+ * template with special tokens, which are then the prefix (and, when {@code bos_token} is not
+ * configured, the BOS). A {@code bos_token} configured as {@code null} makes {@link #bosId()} -1.
+ * Llama 3 prepends {@code <|begin_of_text|>}; Qwen2/Qwen3 prepend nothing. The post-processor is
+ * otherwise bypassed: nothing is ever appended (no EOS).
  */
 public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable {
 
@@ -34,6 +42,8 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
   private final String[] pieces;
   private final Map<String, Integer> ids = new HashMap<>();
   private final int bosId;
+  /** What {@code encode(text, true)} prepends; empty when this tokenizer adds no BOS. */
+  private final int[] prefix;
   private final int eosId;
   private final int padId;
   private final int unkId;
@@ -47,7 +57,22 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
     }
     pieces = new String[size];
     ids.forEach((p, id) -> pieces[id] = p);
-    this.bosId = special(config, "bos_token", BOS_NAMES);
+    int[] template = templatePrefix(source, root.path("post_processor"));
+    JsonNode addBos = config == null ? null : config.get("add_bos_token");
+    // BOS: as configured (null = none); unconfigured, the template's first special, else a known name.
+    boolean bosConfigured = config != null && config.has("bos_token");
+    int bos = !bosConfigured && template != null && template.length > 0 ? template[0]
+        : special(config, "bos_token", BOS_NAMES);
+    if (addBos != null && addBos.isBoolean()) {
+      if (addBos.booleanValue() && bos < 0) {
+        throw new IllegalArgumentException(source + ": tokenizer_config.json sets add_bos_token but names no "
+            + "bos_token in the vocabulary");
+      }
+      this.prefix = addBos.booleanValue() ? new int[] {bos} : new int[0];
+    } else {
+      this.prefix = template != null ? template : new int[0];
+    }
+    this.bosId = bos;
     this.eosId = special(config, "eos_token", EOS_NAMES);
     this.padId = special(config, "pad_token", PAD_NAMES);
     JsonNode unk = root.path("model").path("unk_token");
@@ -106,9 +131,65 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
     }
   }
 
-  /** A special token's id: tokenizer_config.json's setting, else the first known name present. */
+  /**
+   * The ids the post-processor puts before the text of a single sequence: the leading
+   * {@code SpecialToken}s of a {@code TemplateProcessing}'s {@code single} template (the first such
+   * processor, also inside a {@code Sequence}), or a Bert/Roberta processor's CLS; null when there
+   * is no such processor (no post-processor, ByteLevel only).
+   */
+  private int[] templatePrefix(String source, JsonNode processor) {
+    String type = processor.path("type").asText("");
+    switch (type) {
+      case "Sequence" -> {
+        for (JsonNode p : processor.path("processors")) {
+          int[] found = templatePrefix(source, p);
+          if (found != null) {
+            return found;
+          }
+        }
+        return null;
+      }
+      case "TemplateProcessing" -> {
+        IntList out = new IntList(2);
+        for (JsonNode piece : processor.path("single")) {
+          JsonNode special = piece.get("SpecialToken");
+          if (special == null) {
+            break;
+          }
+          String name = special.path("id").asText();
+          JsonNode declared = processor.path("special_tokens").path(name).path("ids");
+          if (declared.isArray() && declared.size() > 0) {
+            declared.forEach(id -> out.add(id.asInt()));
+          } else {
+            Integer id = ids.get(name);
+            if (id == null) {
+              throw new IllegalArgumentException(source + ": the post_processor's template starts with " + name
+                  + ", which is not in the vocabulary");
+            }
+            out.add(id);
+          }
+        }
+        return out.toArray();
+      }
+      case "BertProcessing", "RobertaProcessing" -> {
+        JsonNode cls = processor.path("cls");
+        return cls.isArray() && cls.size() == 2 ? new int[] {cls.get(1).asInt()} : null;
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * A special token's id: tokenizer_config.json's setting (an explicit {@code null} means none),
+   * else the first known name present.
+   */
   private int special(JsonNode config, String key, List<String> names) {
     JsonNode v = config == null ? null : config.get(key);
+    if (v != null && v.isNull()) {
+      return -1;
+    }
     if (v != null && v.isObject()) {
       v = v.get("content");
     }
@@ -127,18 +208,17 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
     return -1;
   }
 
+  /**
+   * Encodes {@code text}; with {@code addBos} the special prefix this tokenizer adds (its BOS,
+   * e.g. Llama 3's {@code <|begin_of_text|>}) comes first, and nothing when it adds none (Qwen).
+   */
   @Override
   public int[] encode(String text, boolean addBos) {
-    if (addBos && bosId < 0) {
-      throw new IllegalStateException("this tokenizer.json has no BOS token");
-    }
     Encoding enc = hf.encode(text, false, false);
     long[] raw = enc.getIds();
-    int off = addBos ? 1 : 0;
+    int off = addBos ? prefix.length : 0;
     int[] out = new int[raw.length + off];
-    if (addBos) {
-      out[0] = bosId;
-    }
+    System.arraycopy(prefix, 0, out, 0, off);
     for (int i = 0; i < raw.length; i++) {
       out[i + off] = Math.toIntExact(raw[i]);
     }
@@ -178,6 +258,12 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
     return pieces.length;
   }
 
+  @Override
+  public boolean addsBos() {
+    return prefix.length > 0;
+  }
+
+  /** The BOS token, or -1 when there is none ({@code bos_token: null}, as Qwen's config says). */
   @Override
   public int bosId() {
     return bosId;

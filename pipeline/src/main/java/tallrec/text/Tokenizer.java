@@ -9,8 +9,22 @@ package tallrec.text;
  */
 public interface Tokenizer {
 
-  /** Encodes text; with {@code addBos} the BOS id is prepended. No EOS is ever appended. */
+  /**
+   * Encodes text. {@code addBos} means "the special prefix this tokenizer adds (BOS), if it adds
+   * one": SentencePiece, llama2.c and byte tokenizers prepend {@link #bosId()}; a
+   * {@code tokenizer.json} follows its own convention (Llama 3 prepends
+   * {@code <|begin_of_text|>}, Qwen prepends nothing), see {@link #addsBos()}. No EOS is ever
+   * appended.
+   */
   int[] encode(String text, boolean addBos);
+
+  /**
+   * Whether {@code encode(text, true)} prepends anything (the BOS); false for tokenizers whose
+   * models are trained without one (Qwen2/Qwen3), where {@link #bosId()} may be -1.
+   */
+  default boolean addsBos() {
+    return true;
+  }
 
   /** Decodes ids to text, skipping BOS/EOS/pad control tokens. */
   String decode(int[] ids);
@@ -23,6 +37,7 @@ public interface Tokenizer {
 
   int vocabSize();
 
+  /** The BOS id, or -1 when the tokenizer has none. */
   int bosId();
 
   int eosId();

