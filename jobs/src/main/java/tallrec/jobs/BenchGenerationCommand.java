@@ -4,14 +4,19 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tallrec.conf.NamedValues;
 import tallrec.llm.Generator;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.MklDispatch;
+import tallrec.llm.ModelPresets;
+import tallrec.llm.Precision;
 import tallrec.llm.ScoringBench;
 
 /** {@code tallrec bench generation}: greedy decoding tokens/s of each decoder, side by side in one run. */
@@ -40,14 +45,11 @@ public final class BenchGenerationCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    common.resolve(java.util.Map.of());
-    LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
-    if (cfg == null) {
-      throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
-    }
+    common.resolve(Map.of());
+    LlamaConfig cfg = ModelPresets.require(preset);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (NDManager m = NDManager.newBaseManager()) {
-      LlamaModel model = BenchScoringCommand.presetModel(preset, cfg, m, tallrec.llm.Precision.F32);
+      LlamaModel model = BenchScoringCommand.presetModel(preset, cfg, m, Precision.F32);
       cfg = model.config();
       int n = Math.min(tokens, cfg.maxPositions - 1);
       out.printf("model %s: %s, %.2fM parameters, f32; %d new tokens from BOS, best of %d%n", preset, cfg,
@@ -55,8 +57,8 @@ public final class BenchGenerationCommand implements Callable<Integer> {
       out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(), MklDispatch.describe());
       double first = 0;
       for (String name : decoders) {
-        Generator.Decoder d = tallrec.conf.NamedValues.named(Generator.Decoder.class,
-            x -> x.name().toLowerCase(java.util.Locale.ROOT), name, "--decoders");
+        Generator.Decoder d = NamedValues.named(Generator.Decoder.class,
+            x -> x.name().toLowerCase(Locale.ROOT), name, "--decoders");
         Generator g = new Generator(model);
         Generator.Options o = new Generator.Options().maxNewTokens(n).decoder(d);
         o.stopAtEos = false;
@@ -70,7 +72,7 @@ public final class BenchGenerationCommand implements Callable<Integer> {
         double rate = 1 / best;
         first = first == 0 ? rate : first;
         out.printf("%-6s decoder: %.0f tokens/s%s%n", name, rate,
-            rate == first ? "" : String.format(java.util.Locale.ROOT, " = %.1fx the %s decoder", rate / first,
+            rate == first ? "" : String.format(Locale.ROOT, " = %.1fx the %s decoder", rate / first,
                 decoders.get(0)));
       }
       model.close();

@@ -1,6 +1,8 @@
 package tallrec.jobs;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
 import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaTemplate;
@@ -48,15 +51,14 @@ public final class BenchPromptsCommand implements Callable<Integer> {
   String jsonDomain;
 
   @Override
-  public Integer call() throws java.io.IOException {
+  public Integer call() throws IOException {
     TallRecConf conf = common.resolve(Map.of());
     SparkSession spark = Jobs.spark(conf, "bench prompts");
     Tokenizer tok = Tokenizers.load(tokenizerPath);
-    Map<String, String> nouns = new LinkedHashMap<>();
-    conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
+    Map<String, String> nouns = Domains.from(conf).nouns();
     AlpacaTemplate template = AlpacaTemplate.named(conf.section("score").getString("prompt-template"));
     Dataset<Row> rows = Scoring.promptColumns(Scoring.readSamples(spark, samples, splits, jsonDomain));
-    boolean rebuildable = java.util.Arrays.asList(rows.columns()).contains("history_texts");
+    boolean rebuildable = Arrays.asList(rows.columns()).contains("history_texts");
     Map<String, List<Row>> bySplit = new LinkedHashMap<>();
     for (Row r : rows.collectAsList()) {
       bySplit.computeIfAbsent(r.getString(1) + "/" + r.getString(2), k -> new ArrayList<>()).add(r);

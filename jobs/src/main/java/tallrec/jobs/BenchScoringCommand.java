@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Option;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
+import tallrec.llm.MklDispatch;
+import tallrec.llm.ModelPresets;
 import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
@@ -56,18 +59,15 @@ public final class BenchScoringCommand implements Callable<Integer> {
   /** Preset names for help/completion. */
   static final class Presets implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
-      return ScoringBench.PRESETS.keySet().iterator();
+    public Iterator<String> iterator() {
+      return ModelPresets.names().iterator();
     }
   }
 
   @Override
   public Integer call() {
     String requested = precisionOption.resolve(common);
-    LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
-    if (cfg == null) {
-      throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
-    }
+    LlamaConfig cfg = ModelPresets.require(preset);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     try (NDManager m = NDManager.newBaseManager()) {
       precision = Precision.resolve(requested, m.getDevice(), "--precision");
@@ -82,7 +82,7 @@ public final class BenchScoringCommand implements Callable<Integer> {
       ScoringBench.matmulGflops(m, matmulSize, 1);
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
       out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
-          tallrec.llm.MklDispatch.describe());
+          MklDispatch.describe());
       out.printf("dense matmul %d^3 F32: DJL %.1f GFLOP/s; numpy (OpenBLAS) %s%n", matmulSize, before,
           NumpyMatmulRate.describe(matmulSize, ScoringBench.torchThreads()));
       for (int bs : batchSizes) {

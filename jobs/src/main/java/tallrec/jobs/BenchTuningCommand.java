@@ -1,6 +1,9 @@
 package tallrec.jobs;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -14,6 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
+import tallrec.llm.MklDispatch;
+import tallrec.llm.ModelPresets;
 import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
@@ -81,22 +86,19 @@ public final class BenchTuningCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String requested = precisionOption.resolve(common);
-    LlamaConfig cfg = ScoringBench.PRESETS.get(preset);
-    if (cfg == null) {
-      throw new IllegalArgumentException("unknown preset '" + preset + "' (known: " + ScoringBench.PRESETS.keySet() + ")");
-    }
+    LlamaConfig cfg = ModelPresets.require(preset);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     LoraConfig lora = new LoraConfig(8, 16, 0.05, targets, preset);
-    ai.djl.Device dev = Tuning.device(device);
+    Device dev = Tuning.device(device);
     Precision precision = Precision.resolve(requested, dev, "--precision");
     if (memory) {
       return memory(cfg, lora, precision, out);
     }
     TuningBench.MemoryMeter meter = memoryProbe ? new TuningBench.MemoryMeter(
-        dev != null ? dev : ai.djl.engine.Engine.getInstance().defaultDevice()) : null;
+        dev != null ? dev : Engine.getInstance().defaultDevice()) : null;
     try (NDManager m = NDManager.newBaseManager(dev)) {
       // The baseline after the engine's own start-up (libraries, thread pools, a CUDA context).
-      m.ones(new ai.djl.ndarray.types.Shape(64, 64)).matMul(m.ones(new ai.djl.ndarray.types.Shape(64, 64))).close();
+      m.ones(new Shape(64, 64)).matMul(m.ones(new Shape(64, 64))).close();
       long baseline = meter == null ? 0 : meter.usedMib();
       precision.requireUsable(m.getDevice());
       LlamaModel model = LlamaModel.load(cfg, new RandomWeights(cfg, 1), m, precision);
@@ -115,8 +117,8 @@ public final class BenchTuningCommand implements Callable<Integer> {
       }
       out.printf("model %s: %s, %.1fM parameters, %s weights on %s, LoRA %,d trainable; seq len %d%n", preset, cfg,
           cfg.parameterCount() / 1e6, precision.key(), m.getDevice(), a.parameterCount(), seqLen);
-      out.printf("threads: %d torch intra-op; %s%n", tallrec.llm.ScoringBench.torchThreads(),
-          tallrec.llm.MklDispatch.describe());
+      out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
+          MklDispatch.describe());
       List<TuningBench.Result> rs = new ArrayList<>(TuningBench.run(model, a, microBatches, seqLen, reps, 7, false,
           compareOps, checkpointing ? null : profile));
       if (checkpointing) {

@@ -2,6 +2,7 @@ package tallrec.jobs;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.lang.management.MemoryUsage;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tallrec.llm.MklDispatch;
 
 /** The doctor's description of the engine, its natives and its devices. */
 final class EngineReport {
@@ -28,7 +30,7 @@ final class EngineReport {
         new String[] {"engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ")"},
         new String[] {"natives", natives() + ", loaded from " + libtorchDir()},
         new String[] {"devices", "cpu and " + engine.getGpuCount() + " GPU" + (engine.getGpuCount() == 1 ? "" : "s")},
-        new String[] {"cpu blas", tallrec.llm.MklDispatch.describe()});
+        new String[] {"cpu blas", MklDispatch.describe()});
   }
 
   /** cpu, cu124, …: which build of libtorch the engine loaded. */
@@ -46,7 +48,7 @@ final class EngineReport {
   }
 
   private static String libtorchDir() {
-    return ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
+    return LibUtils.getLibtorchPath();
   }
 
   static String deviceInfo(Device d) {

@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tallrec.conf.NamedValues;
 import tallrec.llm.Generator;
 import tallrec.llm.LlamaCheckpoints;
 
@@ -72,12 +74,12 @@ public final class GenerateCommand implements Callable<Integer> {
       long t1 = System.nanoTime();
       Generator generator = new Generator(l.model);
       Generator.Options options = new Generator.Options().maxNewTokens(maxNewTokens).temperature(temperature)
-          .topP(topP).seed(seed).decoder(tallrec.conf.NamedValues.named(Generator.Decoder.class,
-              x -> x.name().toLowerCase(java.util.Locale.ROOT), decoder, "--decoder"));
+          .topP(topP).seed(seed).decoder(NamedValues.named(Generator.Decoder.class,
+              x -> x.name().toLowerCase(Locale.ROOT), decoder, "--decoder"));
       int[] out = generator.generate(ids, options);
       double sec = (System.nanoTime() - t1) / 1e9;
       err.printf("generated %d tokens in %.2f s (%.1f tokens/s, %s decoder)%n", out.length, sec, out.length / sec,
-          generator.resolve(options).name().toLowerCase(java.util.Locale.ROOT));
+          generator.resolve(options).name().toLowerCase(Locale.ROOT));
       int[] all = new int[ids.length + out.length];
       System.arraycopy(ids, 0, all, 0, ids.length);
       System.arraycopy(out, 0, all, ids.length, out.length);

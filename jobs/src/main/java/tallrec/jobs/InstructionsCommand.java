@@ -1,6 +1,8 @@
 package tallrec.jobs;
 
 import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
@@ -51,12 +53,12 @@ public final class InstructionsCommand implements Callable<Integer> {
   }
 
   static void report(Instructions.Result r, PrintStream o) {
-    o.printf("instructions (%s mode, domain %s) -> %s%n", r.mode().name().toLowerCase(java.util.Locale.ROOT), r.domain(), r.out());
+    o.printf("instructions (%s mode, domain %s) -> %s%n", r.mode().name().toLowerCase(Locale.ROOT), r.domain(), r.out());
     o.printf("  samples/  train %,d, valid %,d, test %,d%n",
         r.splitCounts().get("train"), r.splitCounts().get("valid"), r.splitCounts().get("test"));
     if (r.validStart() != null) {
       o.printf("            split at target time: valid from %s, test from %s%n",
-          java.time.Instant.ofEpochSecond(r.validStart()), java.time.Instant.ofEpochSecond(r.testStart()));
+          Instant.ofEpochSecond(r.validStart()), Instant.ofEpochSecond(r.testStart()));
     }
     o.printf("  kshot/    %,d rows (k=K/seed=S)%n", r.kshotRows());
     if (r.exported() != null) {

@@ -1,5 +1,6 @@
 package tallrec.jobs;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,7 @@ public final class PrecisionOption {
 
   /** {@code tallrec.model.precision} after --conf, --set and this flag (for commands with no other flags). */
   String resolve(CommonOptions common) {
-    return common.resolve(into(new java.util.LinkedHashMap<>())).section("model").getString("precision");
+    return common.resolve(into(new LinkedHashMap<>())).section("model").getString("precision");
   }
 
   /** Adds the flag (when given) to a command's overrides. */

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
 import tallrec.score.Scoring;
 
@@ -84,8 +85,7 @@ public final class ScoreCommand implements Callable<Integer> {
         c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter,
         conf.section("model").getString("precision")).withPromptTemplate(c.getString("prompt-template"))
         .withSharedPrefix(c.getBoolean("shared-prefix")).withOnTooLong(c.getString("on-too-long"));
-    Map<String, String> nouns = new LinkedHashMap<>();
-    conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
+    Map<String, String> nouns = Domains.from(conf).nouns();
     long t0 = System.nanoTime();
     Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""), allowEmpty);
     double seconds = (System.nanoTime() - t0) / 1e9;

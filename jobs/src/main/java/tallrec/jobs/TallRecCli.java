@@ -1,7 +1,8 @@
 package tallrec.jobs;
 
-import picocli.CommandLine;
+import org.apache.spark.SparkException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code tallrec} command line: one subcommand per pipeline stage. Commands are thin: they
@@ -57,7 +58,7 @@ public final class TallRecCli implements Runnable {
     Throwable t = ex;
     // Spark wraps task failures; the user needs the innermost message that names the input.
     while (t.getCause() != null && t.getCause() != t
-        && (t.getMessage() == null || t instanceof org.apache.spark.SparkException)) {
+        && (t.getMessage() == null || t instanceof SparkException)) {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();

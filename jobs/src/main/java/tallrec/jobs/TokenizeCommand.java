@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -129,7 +130,7 @@ public final class TokenizeCommand implements Callable<Integer> {
       }
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("input not found: " + input, e);
-    } catch (java.nio.charset.MalformedInputException e) {
+    } catch (MalformedInputException e) {
       throw new IllegalArgumentException(input + ": not UTF-8 text", e);
     }
   }

@@ -15,10 +15,11 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
 import tallrec.llm.LlamaConfig;
+import tallrec.llm.ModelPresets;
 import tallrec.llm.Precision;
-import tallrec.llm.ScoringBench;
 import tallrec.train.MemoryPlan;
 import tallrec.train.Trainer;
 import tallrec.train.TuneSettings;
@@ -136,8 +137,7 @@ public final class TuneCommand implements Callable<Integer> {
     if (train.isEmpty() || out == null) {
       throw new IllegalArgumentException("--train and --out are required (or use --plan)");
     }
-    Map<String, String> nouns = new LinkedHashMap<>();
-    conf.section("domains").root().keySet().forEach(d -> nouns.put(d, conf.section("domains").getString(d + ".noun")));
+    Map<String, String> nouns = Domains.from(conf).nouns();
     SparkSession spark = Jobs.spark(conf, "tune");
     Tuning.Request q = new Tuning.Request(stage, model, tokenizer, train, valid, out, init,
         resume ? Trainer.Resume.STRICT : Trainer.Resume.NEVER, workDir,
@@ -154,14 +154,14 @@ public final class TuneCommand implements Callable<Integer> {
     if (model.equalsIgnoreCase("llama-7b") || model.equalsIgnoreCase("llama7b")) {
       return MemoryPlan.llama7b();
     }
-    if (ScoringBench.PRESETS.containsKey(model)) {
-      return ScoringBench.PRESETS.get(model);
+    if (ModelPresets.has(model)) {
+      return ModelPresets.require(model);
     }
     Path p = Paths.get(model);
     Path cfg = Files.isDirectory(p) ? p.resolve("config.json") : p;
     if (!Files.exists(cfg)) {
       throw new IllegalArgumentException("--plan needs a model directory with config.json, a config.json, llama-7b or"
-          + " a preset " + ScoringBench.PRESETS.keySet());
+          + " a preset " + ModelPresets.names());
     }
     return LlamaConfig.fromHfConfig(cfg);
   }

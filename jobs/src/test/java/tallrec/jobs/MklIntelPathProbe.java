@@ -25,7 +25,7 @@ public final class MklIntelPathProbe {
   private MklIntelPathProbe() {}
 
   public static void main(String[] args) throws Exception {
-    tallrec.lora.GradMode.off();
+    tallrec.llm.GradMode.off();
     List<float[]> results = new ArrayList<>();
     try (NDManager m = NDManager.newBaseManager()) {
       Random rng = new Random(11);

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import tallrec.baselines.text.ItemTextEmbeddings;
 import tallrec.data.Schemas;
 import tallrec.dataset.SplitName;
 import tallrec.io.Fs;
@@ -119,11 +120,11 @@ public final class Baselines {
     if (text.isEmpty()) {
       return;
     }
-    Path cache = tallrec.baselines.text.ItemTextEmbeddings.besideSamples(samplesPath);
-    var r = tallrec.baselines.text.ItemTextEmbeddings.ensure(spark, samplesPath, cache, text.get(0).embeddingSettings());
+    Path cache = ItemTextEmbeddings.besideSamples(samplesPath);
+    var r = ItemTextEmbeddings.ensure(spark, samplesPath, cache, text.get(0).embeddingSettings());
     log.accept(String.format("  item text embeddings (all-MiniLM-L6-v2): %,d items %s %s in %.1f s", r.items(),
         r.reused() ? "reused from" : "computed into", r.path(), r.seconds()));
-    Map<String, float[]> vectors = tallrec.baselines.text.ItemTextEmbeddings.load(spark, r.path());
+    Map<String, float[]> vectors = ItemTextEmbeddings.load(spark, r.path());
     text.forEach(b -> b.useItemVectors(vectors));
   }
 

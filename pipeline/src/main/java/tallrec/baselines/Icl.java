@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
+import tallrec.conf.Domains;
 import tallrec.score.Scoring;
 
 /**
@@ -53,9 +54,7 @@ public final class Icl implements Baseline {
       throw new IllegalStateException("Baseline icl needs the domains' prompt nouns: resolve it with "
           + "BaselineRegistry.resolve(names, TallRecConf)");
     }
-    Map<String, String> nouns = new LinkedHashMap<>();
-    Config domains = baselines.getConfig("domains");
-    domains.root().keySet().forEach(d -> nouns.put(d, domains.getString(d + ".noun")));
+    Map<String, String> nouns = Domains.of(baselines.getConfig("domains")).nouns();
     String tokenizer = c.getString("tokenizer").trim();
     String name = c.getString("model-name").trim();
     if (name.isEmpty()) {

@@ -3,6 +3,8 @@ package tallrec.baselines;
 import static org.apache.spark.sql.functions.col;
 
 import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.IntFunction;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -70,8 +72,8 @@ public final class MllibBaseline implements Baseline {
     if (run.modelDir() != null) {
       try {
         model.write().overwrite().save(run.modelDir().toString());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("Cannot save " + name + " model to " + run.modelDir(), e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot save " + name + " model to " + run.modelDir(), e);
       }
     }
     return apply(model, SampleFeatures.of(eval, stats, smoothing, false));

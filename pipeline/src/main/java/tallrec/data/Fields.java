@@ -2,6 +2,7 @@ package tallrec.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Field splitting and value checks shared by the raw formats. */
 final class Fields {
@@ -89,7 +90,7 @@ final class Fields {
   }
 
   /** Decimal digits, an optional minus sign and (where allowed) a fraction: what rating files hold. */
-  private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+  private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
   /**
    * Parses a rating written in decimal digits, or returns null: not Java's wider syntax, whose

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -22,6 +23,9 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import tallrec.conf.Domains;
+import tallrec.conf.TallRecConf;
+import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
 
@@ -72,11 +76,11 @@ public final class Ingest {
   private Ingest() {}
 
   /** Resolves the source and its settings from {@code conf}, then runs the stage. */
-  public static Result run(SparkSession spark, tallrec.conf.TallRecConf conf, String source, String inputDir,
+  public static Result run(SparkSession spark, TallRecConf conf, String source, String inputDir,
       String ratingsFile, String itemsFile, Path out) {
     RawSource raw = RawSources.resolve(source, conf.section("sources"), inputDir, ratingsFile, itemsFile,
         spark.sparkContext().hadoopConfiguration());
-    double threshold = tallrec.dataset.DomainSpec.of(raw.domain(), conf.section("domains")).likeThreshold();
+    double threshold = Domains.from(conf).require(raw.domain()).likeThreshold();
     Settings settings = new Settings(
         conf.section("ingest").getDouble("max-malformed-fraction"),
         conf.section("ingest").getBoolean("unknown-items-are-malformed"),
@@ -87,8 +91,8 @@ public final class Ingest {
   public static Result run(SparkSession spark, RawSource source, Settings settings, Path out, String configJson) {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     // Check both inputs before any Spark work, so a typo fails in a second, naming the path.
-    tallrec.io.Fs.requireNonEmptyFile(new Path(source.ratingsPath()), hadoop, "Ratings file");
-    tallrec.io.Fs.requireNonEmptyFile(new Path(source.itemsPath()), hadoop, "Items file");
+    Fs.requireNonEmptyFile(new Path(source.ratingsPath()), hadoop, "Ratings file");
+    Fs.requireNonEmptyFile(new Path(source.itemsPath()), hadoop, "Items file");
 
     ItemsFormat itemsFormat = source.itemsFormat();
     JavaRDD<Row> itemRows = RawLines.read(spark, source.itemsPath(), source.itemsCharset(), "Items file")
@@ -176,7 +180,7 @@ public final class Ingest {
   }
 
   /** The item text used for embeddings and display: the title, and the author for books. */
-  private static org.apache.spark.sql.Column itemText(String domain) {
+  private static Column itemText(String domain) {
     if (!"book".equals(domain)) {
       return col("title");
     }

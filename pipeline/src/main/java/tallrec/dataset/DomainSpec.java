@@ -2,6 +2,8 @@ package tallrec.dataset;
 
 import com.typesafe.config.Config;
 import java.io.Serializable;
+import java.util.Locale;
+import tallrec.conf.Domains;
 import tallrec.prompt.ItemRenderer;
 
 /**
@@ -11,15 +13,11 @@ import tallrec.prompt.ItemRenderer;
 public record DomainSpec(String name, String noun, double likeThreshold, ItemRenderer renderer)
     implements Serializable {
 
-  /** Reads {@code tallrec.domains.NAME}. */
+  /** Reads {@code tallrec.domains.NAME} (see {@link Domains}). */
   public static DomainSpec of(String name, Config domains) {
-    if (!domains.hasPath(name)) {
-      throw new IllegalArgumentException("Unknown domain '" + name + "': add tallrec.domains." + name
-          + " { noun = ..., like-threshold = ... } to your config; known: " + domains.root().keySet());
-    }
-    Config c = domains.getConfig(name);
-    return new DomainSpec(name, c.getString("noun"), c.getDouble("like-threshold"),
-        ItemRenderer.valueOf(c.getString("render").toUpperCase(java.util.Locale.ROOT).replace('-', '_')));
+    Domains.Domain d = Domains.of(domains).require(name);
+    return new DomainSpec(name, d.noun(), d.likeThreshold(),
+        ItemRenderer.valueOf(d.render().toUpperCase(Locale.ROOT).replace('-', '_')));
   }
 
   /** The binarization rule: a like is a rating strictly above the threshold. */

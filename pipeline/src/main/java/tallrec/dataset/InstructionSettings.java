@@ -1,6 +1,9 @@
 package tallrec.dataset;
 
 import com.typesafe.config.Config;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -65,8 +68,8 @@ public record InstructionSettings(
       return Long.parseLong(t);
     }
     try {
-      return java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
-    } catch (java.time.format.DateTimeParseException e) {
+      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("instructions.temporal.cuts: '" + s + "' is neither unix seconds nor yyyy-MM-dd");
     }
   }

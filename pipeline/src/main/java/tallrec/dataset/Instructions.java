@@ -2,6 +2,7 @@ package tallrec.dataset;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -10,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -40,7 +42,7 @@ public final class Instructions {
    * Resolves mode, domain (default: the one {@code ingest} recorded) and settings from
    * {@code conf}, then runs the stage.
    */
-  public static Result run(SparkSession spark, tallrec.conf.TallRecConf conf, Path in, Path out, String domain,
+  public static Result run(SparkSession spark, TallRecConf conf, Path in, Path out, String domain,
       Path exportJson) {
     String d = domain != null ? domain : recordedDomain(in, spark.sparkContext().hadoopConfiguration());
     if (d == null) {
@@ -109,7 +111,7 @@ public final class Instructions {
           .inputDataset("items", itemsPath, conf)
           .config(configJson)
           .property("domain", domain.name())
-          .property("mode", mode.name().toLowerCase(java.util.Locale.ROOT))
+          .property("mode", mode.name().toLowerCase(Locale.ROOT))
           .rows("kshot", kshotRows);
       counts.forEach((k, v) -> manifest.rows("samples." + k, v));
       if (validStart != null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -51,7 +52,7 @@ public final class KShotSampler {
           }
           values[r.length()] = k;
           values[r.length() + 1] = seed;
-          rows.add(org.apache.spark.sql.RowFactory.create(values));
+          rows.add(RowFactory.create(values));
         }
       }
     }

@@ -1,5 +1,7 @@
 package tallrec.dataset;
 
+import java.util.Locale;
+
 /** The three splits of a samples dataset, in their canonical order. */
 public enum SplitName {
   TRAIN,
@@ -7,6 +9,6 @@ public enum SplitName {
   TEST;
 
   public String value() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -2,15 +2,19 @@ package tallrec.eval;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -30,7 +34,7 @@ public final class Evaluate {
 
   /** Evaluation settings ({@code tallrec.evaluate}). */
   public record Settings(String split, int parallelism) {
-    public static Settings from(com.typesafe.config.Config c) {
+    public static Settings from(Config c) {
       return new Settings(c.getString("split"), c.getInt("parallelism"));
     }
   }
@@ -61,7 +65,7 @@ public final class Evaluate {
       }
       Dataset<Row> one = spark.read().parquet(p.toString());
       Schemas.require(one.schema(), Schemas.SCORES, "scores at " + p);
-      one = one.select(java.util.Arrays.stream(Schemas.SCORES.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+      one = one.select(Arrays.stream(Schemas.SCORES.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
       scores = scores == null ? one : scores.unionByName(one);
     }
     String where = scoresPaths.size() == 1 ? scoresPaths.get(0).toString() : scoresPaths.size() + " scores datasets";
@@ -96,7 +100,7 @@ public final class Evaluate {
     }
     Dataset<Row> selected = scores.filter(col("split").equalTo(split));
     if (selected.limit(1).count() == 0) {
-      List<String> present = scores.select("split").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      List<String> present = scores.select("split").distinct().as(Encoders.STRING()).collectAsList();
       throw new IllegalArgumentException("Scores at " + scoresPath + " have no rows of split '" + split
           + "'; splits present: " + present + " (set evaluate.split)");
     }
@@ -128,7 +132,7 @@ public final class Evaluate {
     }
     try {
       return json.writeValueAsString(root);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -8,10 +8,12 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import tallrec.io.Fs;
 
 /**
  * A key for the rows a step actually reads (one K-shot set, one split), independent of how they
@@ -25,7 +27,7 @@ final class ContentKey {
 
   /** Key of the Parquet rows at {@code path}, optionally only those whose {@code split} is in {@code splits}. */
   static String of(SparkSession spark, String path, List<String> splits) {
-    if (!tallrec.io.Fs.exists(new org.apache.hadoop.fs.Path(path), spark.sparkContext().hadoopConfiguration())) {
+    if (!Fs.exists(new Path(path), spark.sparkContext().hadoopConfiguration())) {
       return path + " missing"; // not written yet (a dry run before its upstream stage)
     }
     Dataset<Row> df = spark.read().parquet(path);

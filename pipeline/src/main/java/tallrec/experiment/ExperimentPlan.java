@@ -3,6 +3,7 @@ package tallrec.experiment;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,14 +17,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import tallrec.baselines.BaselineRegistry;
 import tallrec.baselines.Baselines;
+import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
 import tallrec.data.RawSource;
@@ -36,7 +41,9 @@ import tallrec.dataset.ValidationSubset;
 import tallrec.eval.Evaluate;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
+import tallrec.io.StagedCommit;
 import tallrec.llm.RandomCheckpoint;
+import tallrec.report.Report;
 import tallrec.report.ReportRenderer;
 import tallrec.score.Scoring;
 import tallrec.synth.SynthParams;
@@ -348,7 +355,7 @@ public final class ExperimentPlan {
     }
     List<String> nouns = new ArrayList<>();
     for (String domain : new TreeSet<>(domains.values())) {
-      nouns.add(conf.section("domains").getConfig(domain).getString("noun"));
+      nouns.add(Domains.from(conf).require(domain).noun());
     }
     CorpusPretraining.Settings settings = CorpusPretraining.Settings.from(p, nouns);
     Path dir = new Path(out, "model");
@@ -397,8 +404,8 @@ public final class ExperimentPlan {
           .property("vocabulary", Integer.toString(o.vocabulary()))
           .property("corpus", corpusFile.toString())
           .property("dataset", dataset)
-          .property("loss_first_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().firstEpochLoss()))
-          .property("loss_last_epoch", String.format(java.util.Locale.ROOT, "%.4f", o.result().lastEpochLoss()));
+          .property("loss_first_epoch", String.format(Locale.ROOT, "%.4f", o.result().firstEpochLoss()))
+          .property("loss_last_epoch", String.format(Locale.ROOT, "%.4f", o.result().lastEpochLoss()));
     });
   }
 
@@ -411,10 +418,10 @@ public final class ExperimentPlan {
   private void commitModelDir(Path dir, String stage, ModelBuilder builder) throws IOException {
     java.nio.file.Path target = Paths.get(localPath(dir));
     // Named as StagedCommit names its directories, so that what a killed attempt left goes too.
-    String prefix = tallrec.io.StagedCommit.stagingPrefix(target.getFileName().toString(), stage);
+    String prefix = StagedCommit.stagingPrefix(target.getFileName().toString(), stage);
     long start = System.currentTimeMillis();
-    tallrec.io.StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
-    java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + java.util.UUID.randomUUID());
+    StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
+    java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + UUID.randomUUID());
     try {
       builder.build(staging).write(new Path(staging.toUri()), hadoop);
       if (Files.exists(target)) {
@@ -525,7 +532,7 @@ public final class ExperimentPlan {
           List<String> trainPaths = new ArrayList<>();
           List<String> validPaths = new ArrayList<>();
           List<Path> upstream = new ArrayList<>(modelUpstream());
-          List<java.util.function.Supplier<String>> content = new ArrayList<>();
+          List<Supplier<String>> content = new ArrayList<>();
           for (String d : train) {
             String kshot = new Path(out, "data/" + d + "/kshot/k=" + k + "/seed=" + seed).toString();
             String valid = validPath(d).toString();
@@ -653,10 +660,7 @@ public final class ExperimentPlan {
   }
 
   private Map<String, String> nouns() {
-    Map<String, String> nouns = new LinkedHashMap<>();
-    Config d = conf.section("domains");
-    d.root().keySet().forEach(x -> nouns.put(x, d.getString(x + ".noun")));
-    return nouns;
+    return Domains.from(conf).nouns();
   }
 
   // ---- baselines and evaluation ----
@@ -713,8 +717,8 @@ public final class ExperimentPlan {
     settings.put("title", title);
     steps.add(new Step(Stage.REPORT, "Markdown, charts and CSV", dir, json(settings), List.of(metricsPath()),
         List.of(), cfg -> {
-          tallrec.report.Report.run(spark, new tallrec.report.Report.Request(List.of(metricsPath().toString()),
-              List.of(out.toString()), dir.toString(), title), tallrec.report.Report.Settings.from(r));
+          Report.run(spark, new Report.Request(List.of(metricsPath().toString()),
+              List.of(out.toString()), dir.toString(), title), Report.Settings.from(r));
           // The report writes plain files; its manifest marks it complete for the next run.
           new Manifest("report").inputDataset("metrics", metricsPath(), hadoop).config(cfg).write(dir, hadoop);
           log.printf("      %s/README.md%n", dir);
@@ -732,7 +736,7 @@ public final class ExperimentPlan {
   /** parseMap reads dotted keys as paths; quote keys so names like "k=64" stay literal. */
   private static Map<String, Object> flattenSafe(Map<String, Object> m) {
     Map<String, Object> outMap = new LinkedHashMap<>();
-    m.forEach((k, v) -> outMap.put(com.typesafe.config.ConfigUtil.quoteString(k), v));
+    m.forEach((k, v) -> outMap.put(ConfigUtil.quoteString(k), v));
     return outMap;
   }
 }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import tallrec.io.CodeVersion;
@@ -141,7 +142,7 @@ public final class ExperimentRunner {
       String sha = rawChecksums.computeIfAbsent(f, x -> Fs.exists(x, conf) ? Fs.sha256(x, conf) : "missing");
       sb.append("raw ").append(f).append(' ').append(sha).append('\n');
     }
-    for (java.util.function.Supplier<String> part : step.contentKeys()) {
+    for (Supplier<String> part : step.contentKeys()) {
       sb.append("content ").append(part.get()).append('\n');
     }
     sb.append(CodeVersion.get());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -89,7 +90,7 @@ public final class OutputCheck {
    * from another working directory) go to {@code unseen}.
    */
   private String changedInput(Manifest m, List<String> unseen) {
-    for (java.util.Map.Entry<String, String> in : m.inputs().entrySet()) {
+    for (Map.Entry<String, String> in : m.inputs().entrySet()) {
       String key = in.getKey();
       Path path = new Path(key.substring(key.indexOf(' ') + 1));
       String recorded = in.getValue();

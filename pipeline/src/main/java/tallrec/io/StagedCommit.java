@@ -125,11 +125,6 @@ public final class StagedCommit implements AutoCloseable {
     return target;
   }
 
-  /** The final path of output {@code name}. */
-  public Path finalPath(String name) {
-    return new Path(target, name);
-  }
-
   /**
    * Moves every staged output into place (replacing an older version) and writes the manifest
    * into each output that is a directory (file outputs, like JSON exports, carry none). The

@@ -3,7 +3,6 @@ package tallrec.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Dtype casts that keep the autograd chain. DJL 0.36's {@code NDArray.toType} runs torch's cast
@@ -29,7 +28,7 @@ public final class DtypeCasts {
     if (from == type) {
       return x;
     }
-    if (!JniUtils.isGradMode()) {
+    if (!GradMode.on()) {
       return x.toType(type, false);
     }
     if (width(type) > width(from)) {
@@ -63,7 +62,7 @@ public final class DtypeCasts {
    * arithmetic up to the order of the F32 additions. The widened copies live only for the call.
    */
   public static NDArray matMul(NDArray a, NDArray b) {
-    if (!isHalf(a.getDataType()) || a.getDevice().isGpu() || JniUtils.isGradMode()) {
+    if (!isHalf(a.getDataType()) || a.getDevice().isGpu() || GradMode.on()) {
       return a.matMul(b);
     }
     try (NDArray a32 = a.toType(DataType.FLOAT32, false); NDArray b32 = b.toType(DataType.FLOAT32, false);

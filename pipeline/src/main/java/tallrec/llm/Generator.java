@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Autoregressive decoding of one sequence with a KV cache: the prompt is run once, then each new
@@ -81,7 +82,7 @@ public final class Generator {
    * Returns only the new ids; EOS is not included. Stops early at EOS or at the context limit.
    */
   public int[] generate(int[] prompt, Options o) {
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt must contain at least one token (BOS)");
     }
@@ -120,7 +121,7 @@ public final class Generator {
    * The decoding loop of either decoder: {@code run} extends the sequence by the given tokens (the
    * prompt, then one token at a time) and returns the last position's logits.
    */
-  private int[] decode(int[] prompt, Options o, Random rng, java.util.function.Function<int[], float[]> run) {
+  private int[] decode(int[] prompt, Options o, Random rng, Function<int[], float[]> run) {
     LlamaConfig c = model.config();
     float[] logits = run.apply(prompt);
     List<Integer> out = new ArrayList<>();

@@ -54,10 +54,6 @@ public final class KvCache implements AutoCloseable {
     return c;
   }
 
-  public int seen() {
-    return seen;
-  }
-
   void append(TokenBatch b) {
     for (int r = 0; r < b.batch; r++) {
       boolean[] row = Arrays.copyOf(keyValid[r], seen + b.length);

@@ -466,7 +466,7 @@ public final class LlamaModel implements AutoCloseable {
     NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
     NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
     NDArray att;
-    boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    boolean grad = GradMode.on();
     long keys = kr.getShape().get(2);
     int rows = attentionRowsPerChunk(b, t, keys);
     if (!grad && !x.getDevice().isGpu() && rows < b) {

@@ -1,6 +1,7 @@
 package tallrec.llm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ public final class MklDispatch {
     }
     try (Stream<String> lines = Files.lines(maps, StandardCharsets.UTF_8)) {
       return lines.filter(l -> l.endsWith("/" + SHIM_NAME)).map(l -> l.substring(l.indexOf('/'))).findFirst();
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return Optional.empty();
     }
   }
@@ -39,7 +40,7 @@ public final class MklDispatch {
     try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
       return lines.filter(l -> l.startsWith("vendor_id")).map(l -> l.substring(l.indexOf(':') + 1).strip())
           .findFirst().orElse("unknown");
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "unknown";
     }
   }

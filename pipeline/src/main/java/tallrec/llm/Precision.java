@@ -1,6 +1,7 @@
 package tallrec.llm;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
@@ -118,7 +119,7 @@ public enum Precision {
     if (this != BF16) {
       return;
     }
-    Device d = device != null ? device : ai.djl.engine.Engine.getInstance().defaultDevice();
+    Device d = device != null ? device : Engine.getInstance().defaultDevice();
     DtypeProbe.unusable(d, this).ifPresent(reason -> {
       throw new IllegalArgumentException("--precision bf16 (tallrec.model.precision) cannot run on " + d + ": "
           + reason + "; use f16 (BF16 checkpoints load into F16 with a range check) or f32");
@@ -127,7 +128,7 @@ public enum Precision {
 
   /** F16 on a GPU, F32 on the CPU. */
   public static Precision defaultFor(Device device) {
-    Device d = device != null ? device : ai.djl.engine.Engine.getInstance().defaultDevice();
+    Device d = device != null ? device : Engine.getInstance().defaultDevice();
     return d.isGpu() ? F16 : F32;
   }
 }

@@ -3,12 +3,14 @@ package tallrec.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import tallrec.text.ByteTokenizer;
@@ -108,7 +110,7 @@ public final class RandomCheckpoint {
   /** The config.json Hugging Face writes for a LlamaForCausalLM of this shape. */
   static String hfConfig(LlamaConfig c) {
     JsonObject o = new JsonObject();
-    com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
+    JsonArray arch = new JsonArray();
     arch.add("LlamaForCausalLM");
     o.add("architectures", arch);
     o.addProperty("model_type", "llama");
@@ -140,7 +142,7 @@ public final class RandomCheckpoint {
 
   private static void ones(SafetensorsWriter w, String name, int n, long[] count) {
     float[] data = new float[n];
-    java.util.Arrays.fill(data, 1f);
+    Arrays.fill(data, 1f);
     w.add(name, "F32", new long[] {n}, data);
     count[0] += n;
   }

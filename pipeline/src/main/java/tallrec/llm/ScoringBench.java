@@ -1,17 +1,18 @@
 package tallrec.llm;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -21,20 +22,6 @@ import java.util.Random;
  * pass uses, whatever the machine).
  */
 public final class ScoringBench {
-
-  /** Model shapes by name. LLaMA-style: SwiGLU width ≈ 8/3 · hidden, 32000-token vocabulary. */
-  public static final Map<String, LlamaConfig> PRESETS = new LinkedHashMap<>();
-
-  static {
-    PRESETS.put("stories260K", LlamaConfig.of(64, 172, 5, 8, 4, 512, 512, true));
-    PRESETS.put("llama-20m", LlamaConfig.of(256, 688, 8, 8, 8, 32000, 2048, false));
-    PRESETS.put("llama-100m", LlamaConfig.of(768, 2048, 12, 12, 12, 32000, 2048, false));
-    PRESETS.put("llama-350m", LlamaConfig.of(1024, 2816, 24, 16, 16, 32000, 2048, false));
-    // TinyLlama-1.1B's shape (grouped-query attention, 4 KV heads): 2.2 GB of F16 weights.
-    PRESETS.put("llama-1b", LlamaConfig.of(2048, 5632, 22, 32, 4, 32000, 2048, false));
-    // LLaMA-7B's shape (huggyllama/llama-7b): 12.6 GiB of F16 weights, for GPU checks.
-    PRESETS.put("llama-7b", LlamaConfig.of(4096, 11008, 32, 32, 32, 32000, 2048, false));
-  }
 
   /** One batch size's measurement. */
   public static final class Result {
@@ -149,8 +136,8 @@ public final class ScoringBench {
       }
       int[] y = new int[n];
       int[] no2 = new int[n];
-      java.util.Arrays.fill(y, yes);
-      java.util.Arrays.fill(no2, no);
+      Arrays.fill(y, yes);
+      Arrays.fill(no2, no);
       // Warm-up on one full batch: first-call kernel selection, and the allocator's first growth to
       // this batch size's working set (page faults a long scoring run pays once), are not throughput.
       scorer.scoreTokenized(prompts.subList(0, Math.min(bs, n)), y, no2);
@@ -168,8 +155,8 @@ public final class ScoringBench {
 
   /** torch's intra-op thread count (what every figure here ran on). */
   public static int torchThreads() {
-    ai.djl.engine.Engine.getInstance();
-    return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    Engine.getInstance();
+    return JniUtils.getNumThreads();
   }
 
   /** Peak resident set size in MiB (VmHWM), or -1 where /proc is absent. */

@@ -3,6 +3,8 @@ package tallrec.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * Token-at-a-time decoding of a small LLaMA in plain Java arrays, as llama2.c does in C. For a
@@ -137,7 +139,7 @@ public final class SmallModelDecoder {
   /** The projection's bias: its forward of a zero input; null when that is zero (no bias). */
   private static float[] bias(Linear p, NDManager m) {
     try (NDManager s = m.newSubManager()) {
-      float[] b = f32(p.forward(s.zeros(new ai.djl.ndarray.types.Shape(1, p.inFeatures()), weightType(p))));
+      float[] b = f32(p.forward(s.zeros(new Shape(1, p.inFeatures()), weightType(p))));
       for (float v : b) {
         if (v != 0f) {
           return b;
@@ -213,7 +215,7 @@ public final class SmallModelDecoder {
           scores[t] = e;
           sum += e;
         }
-        java.util.Arrays.fill(att, qo, qo + hd, 0f);
+        Arrays.fill(att, qo, qo + hd, 0f);
         for (int t = 0; t <= pos; t++) {
           float p = scores[t] / sum;
           int base = t * kvDim + ko;
@@ -264,8 +266,8 @@ public final class SmallModelDecoder {
     }
     int capacity = Math.min(c.contextLength(), Math.max(positions, keys[0].length / kvDim * 2));
     for (int l = 0; l < keys.length; l++) {
-      keys[l] = java.util.Arrays.copyOf(keys[l], capacity * kvDim);
-      values[l] = java.util.Arrays.copyOf(values[l], capacity * kvDim);
+      keys[l] = Arrays.copyOf(keys[l], capacity * kvDim);
+      values[l] = Arrays.copyOf(values[l], capacity * kvDim);
     }
     scores = new float[capacity];
   }
@@ -276,7 +278,7 @@ public final class SmallModelDecoder {
    */
   private static void matVec(float[] in, float[] w, float[] bias, float[] out) {
     int n = w.length / in.length;
-    java.util.Arrays.fill(out, 0, n, 0f);
+    Arrays.fill(out, 0, n, 0f);
     for (int i = 0; i < in.length; i++) {
       float a = in[i];
       int row = i * n;

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.IntUnaryOperator;
+import tallrec.conf.NamedValues;
 import tallrec.text.Tokenizer;
 
 /**
@@ -99,11 +102,11 @@ public final class YesNoScorer {
     FAIL, TRUNCATE_INPUT, SKIP;
 
     public String key() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static OnTooLong named(String name) {
-      return tallrec.conf.NamedValues.named(OnTooLong.class, OnTooLong::key, name, "score.on-too-long");
+      return NamedValues.named(OnTooLong.class, OnTooLong::key, name, "score.on-too-long");
     }
   }
 
@@ -231,7 +234,7 @@ public final class YesNoScorer {
   public List<Score> score(List<? extends TruncatablePrompt> prompts) {
     // Scoring never needs gradients, and a Spark task's thread starts with torch's autograd on:
     // without this every forward would record a graph (and half matmuls take the training path).
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     List<Fitted> fitted = new ArrayList<>(prompts.size());
     List<int[]> ids = new ArrayList<>();
     int[] yes = new int[prompts.size()];
@@ -351,7 +354,7 @@ public final class YesNoScorer {
    * unmaps on every op (see {@link LlamaModel#tokensPerPass}). Rows are independent, so how a batch
    * is split changes no score.
    */
-  public static int passEnd(java.util.function.IntUnaryOperator lengthAt, int n, int start, int batchSize, int shared,
+  public static int passEnd(IntUnaryOperator lengthAt, int n, int start, int batchSize, int shared,
       long perPass) {
     int end = Math.min(n, start + batchSize);
     while (end - start > 1 && (long) (end - start) * (lengthAt.applyAsInt(end - 1) - shared) > perPass) {

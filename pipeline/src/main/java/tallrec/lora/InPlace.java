@@ -3,6 +3,7 @@ package tallrec.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import tallrec.llm.GradMode;
 
 /**
  * Overwrites a tensor's values in the memory torch gave it ({@code dst[:] = src}).

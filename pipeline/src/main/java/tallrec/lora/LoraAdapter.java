@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import tallrec.llm.DenseLinear;
 import tallrec.llm.DtypeCasts;
+import tallrec.llm.GradMode;
 import tallrec.llm.Linear;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.SafetensorsFile;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import tallrec.llm.DenseLinear;
 import tallrec.llm.DtypeCasts;
 import tallrec.llm.Linear;
+import tallrec.llm.LlamaModel;
 
 /**
  * A frozen projection plus a low-rank update: {@code y = x W^T + s * dropout(x) A^T B^T} with
@@ -18,7 +19,7 @@ import tallrec.llm.Linear;
  * and the dropout keep-factor are torch-owned 0-d arrays (a Java number on the gradient path
  * corrupts autograd, see the DJL notes).
  */
-public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper {
+public final class LoraLinear implements Linear, LlamaModel.Wrapper {
 
   private final DenseLinear base;
   private final NDArray aT;
@@ -76,10 +77,6 @@ public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper 
     return bT;
   }
 
-  public boolean merged() {
-    return merged;
-  }
-
   @Override
   public NDArray forward(NDArray x) {
     NDArray y = base.forward(x);
@@ -102,7 +99,7 @@ public final class LoraLinear implements Linear, tallrec.llm.LlamaModel.Wrapper 
     if (owner.training() && dropout > 0) {
       NDManager m = x.getManager();
       NDArray mask = m.randomUniform(0f, 1f, x.getShape(), x.getDataType()).gte(dropout).toType(x.getDataType(), false);
-      if (tallrec.llm.LlamaModel.referenceOps) {
+      if (LlamaModel.referenceOps) {
         in = x.mul(mask).mul(keep);
       } else {
         // The mask carries no gradient: folding 1/(1-p) and alpha/r into it leaves one product with

@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.text.DecimalFormat;
@@ -11,16 +12,19 @@ import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.Axis;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -152,7 +156,7 @@ public final class Charts {
     r.setErrorIndicatorPaint(Color.BLACK);
     r.setDrawBarOutline(false);
     r.setShadowVisible(false);
-    r.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+    r.setBarPainter(new StandardBarPainter());
     r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.000")));
     r.setDefaultItemLabelsVisible(true);
     r.setDefaultItemLabelFont(TICK);
@@ -226,7 +230,7 @@ public final class Charts {
       metric.addSeries(m);
       mr.setSeriesPaint(i, color(i));
       mr.setSeriesStroke(i, new BasicStroke(1.6f));
-      mr.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+      mr.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
       mr.setSeriesVisibleInLegend(i, false);
     }
     NumberAxis ly = new NumberAxis("training loss");
@@ -258,8 +262,8 @@ public final class Charts {
 
   private static JFreeChart finish(JFreeChart chart, XYPlot plot) {
     grid(plot);
-    style((org.jfree.chart.axis.ValueAxis) plot.getDomainAxis());
-    style((org.jfree.chart.axis.ValueAxis) plot.getRangeAxis());
+    style((ValueAxis) plot.getDomainAxis());
+    style((ValueAxis) plot.getRangeAxis());
     return legendAndBackground(chart);
   }
 
@@ -272,7 +276,7 @@ public final class Charts {
   }
 
   private static void style(Object axis) {
-    if (axis instanceof org.jfree.chart.axis.Axis a) {
+    if (axis instanceof Axis a) {
       a.setLabelFont(LABEL);
       a.setTickLabelFont(TICK);
     }

@@ -1,6 +1,7 @@
 package tallrec.report;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -189,7 +190,7 @@ public final class MetricCharts {
     return x.isEmpty() ? "x" : x;
   }
 
-  static final java.util.Comparator<List<String>> LIST_ORDER = (a, b) -> {
+  static final Comparator<List<String>> LIST_ORDER = (a, b) -> {
     for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
       int c = a.get(i).compareTo(b.get(i));
       if (c != 0) {

@@ -7,21 +7,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,7 +53,7 @@ public final class Report {
 
   /** Report settings ({@code tallrec.report}). */
   public record Settings(int width, int height, int rocBins, int rocMethods, int trainingCharts) {
-    public static Settings from(com.typesafe.config.Config c) {
+    public static Settings from(Config c) {
       return new Settings(c.getInt("width"), c.getInt("height"), c.getInt("roc-bins"), c.getInt("roc-methods"),
           c.getInt("training-charts"));
     }
@@ -255,20 +261,20 @@ public final class Report {
    */
   static FileSystem files(Path p, Configuration conf) {
     FileSystem fs = Fs.of(p, conf);
-    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
+    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
   static void writeText(Path p, String text, Configuration conf) {
     try (OutputStream o = files(p, conf).create(p, true)) {
-      o.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      o.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + p, e);
     }
   }
 
   static String readText(Path p, Configuration conf) {
-    try (java.io.InputStream in = files(p, conf).open(p)) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try (InputStream in = files(p, conf).open(p)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + p, e);
     }
@@ -417,7 +423,7 @@ public final class Report {
   static Metric nearestSeed(List<Metric> metrics, SeedSummary g) {
     return metrics.stream().filter(m -> m.model().equals(g.model()) && m.variant().equals(g.variant())
             && m.trainDomain().equals(g.trainDomain()) && m.testDomain().equals(g.testDomain()) && m.k() == g.k())
-        .min(java.util.Comparator.comparingDouble((Metric m) -> Math.abs(m.auc() - g.mean())).thenComparingInt(Metric::seed))
+        .min(Comparator.comparingDouble((Metric m) -> Math.abs(m.auc() - g.mean())).thenComparingInt(Metric::seed))
         .orElseThrow();
   }
 
@@ -431,7 +437,7 @@ public final class Report {
    */
   static Map<List<Object>, List<double[]>> collectScores(SparkSession spark, RunScan scan,
       Map<String, List<Map.Entry<Table3.Method, Metric>>> wanted, String split) {
-    org.apache.spark.sql.Column any = org.apache.spark.sql.functions.lit(false);
+    Column any = org.apache.spark.sql.functions.lit(false);
     for (List<Map.Entry<Table3.Method, Metric>> l : wanted.values()) {
       for (Map.Entry<Table3.Method, Metric> e : l) {
         Metric m = e.getValue();
@@ -449,7 +455,7 @@ public final class Report {
         scan.skipped.add(f.shown() + " (not a readable Parquet dataset: " + e.getMessage() + ")");
         continue;
       }
-      if (!java.util.Arrays.asList(d.schema().fieldNames()).containsAll(List.of(Schemas.SCORES.fieldNames()))) {
+      if (!Arrays.asList(d.schema().fieldNames()).containsAll(List.of(Schemas.SCORES.fieldNames()))) {
         continue;
       }
       Dataset<Row> g = d.filter(any);

@@ -2,6 +2,7 @@ package tallrec.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -280,7 +281,7 @@ public final class ReportRenderer {
 
   static String crossTable(List<MetricCharts.CrossDomain> cd) {
     // the (test domain, K) pairs that occur, movie and book first
-    TreeSet<Table3.Column> cols = new TreeSet<>(java.util.Comparator.comparing(Table3.Column::domain, Table3.DOMAIN_ORDER)
+    TreeSet<Table3.Column> cols = new TreeSet<>(Comparator.comparing(Table3.Column::domain, Table3.DOMAIN_ORDER)
         .thenComparingInt(Table3.Column::k));
     cd.forEach(c -> c.rows().forEach(s -> cols.add(new Table3.Column(s.testDomain(), s.k()))));
     StringBuilder sb = new StringBuilder("| method | trained on |");

@@ -3,6 +3,7 @@ package tallrec.report;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -177,7 +178,7 @@ public final class Table3 {
   }
 
   public Set<String> domains() {
-    return columns.stream().map(Column::domain).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    return columns.stream().map(Column::domain).collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   /** The K-shot K values of a domain (its columns; 0 alone when nothing trained per K). */

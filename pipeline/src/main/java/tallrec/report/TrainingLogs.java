@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import tallrec.io.Fs;
@@ -116,7 +118,7 @@ public final class TrainingLogs {
       dir = "run";
     }
     String group = dir.replaceAll("seed(=?)\\d+", "seed$1*");
-    java.util.regex.Matcher sm = java.util.regex.Pattern.compile("seed=?(\\d+)").matcher(dir);
+    Matcher sm = Pattern.compile("seed=?(\\d+)").matcher(dir);
     String seedLabel = sm.find() ? "seed " + sm.group(1) : dir;
     String stage = "";
     Path manifest = new Path(f.path().getParent(), Manifest.FILE_NAME);

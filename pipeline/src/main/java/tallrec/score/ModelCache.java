@@ -1,6 +1,7 @@
 package tallrec.score;
 
 import ai.djl.ndarray.NDManager;
+import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,6 @@ public final class ModelCache {
   }
 
   private static Path localPath(String p) {
-    return p.startsWith("file:") ? Paths.get(java.net.URI.create(p)) : Paths.get(p);
+    return p.startsWith("file:") ? Paths.get(URI.create(p)) : Paths.get(p);
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -14,12 +15,15 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
@@ -145,7 +149,7 @@ public final class Scoring {
     Dataset<Row> out = samples;
     if (limit > 0) {
       out = out.withColumn("_rank", org.apache.spark.sql.functions.row_number().over(
-              org.apache.spark.sql.expressions.Window.partitionBy("split").orderBy("sample_index")))
+              Window.partitionBy("split").orderBy("sample_index")))
           .filter(col("_rank").leq(limit)).drop("_rank");
     }
     int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
@@ -160,7 +164,7 @@ public final class Scoring {
       rows.add(RowFactory.create(e.id(), domain, base, e.instruction(), e.input(), e.output().trim(),
           e.label() == 1 ? 1 : 0, (long) e.index()));
     }
-    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+    StructType schema = new StructType()
         .add("sample_id", "string", false).add("domain", "string", false).add("split", "string", false)
         .add("instruction", "string", false).add("input", "string", false).add("output", "string", false)
         .add("label", "int", false).add("sample_index", "long", false);
@@ -184,9 +188,9 @@ public final class Scoring {
   public static Dataset<Row> promptColumns(Dataset<Row> samples) {
     boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
     return samples.select(rebuildable
-        ? new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+        ? new Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
             col("history_texts"), col("history_labels"), col("target_text")}
-        : new org.apache.spark.sql.Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
+        : new Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
             col("instruction"), col("input")});
   }
 
@@ -283,7 +287,7 @@ public final class Scoring {
         int c = e.lastIndexOf(':');
         byExecutor.merge(e.substring(0, c), Long.parseLong(e.substring(c + 1)), Long::sum);
       }
-      java.util.Collections.sort(skipped);
+      Collections.sort(skipped);
       long expected = samples.count() - skipped.size();
       long got = written.count();
       if (got != expected) {

@@ -1,5 +1,6 @@
 package tallrec.synth;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -54,7 +55,7 @@ public final class ItemCatalog {
       } else {
         double u = rng.nextDouble();
         int count = u < 0.50 ? 1 : u < 0.86 ? 2 : 3;
-        java.util.Arrays.fill(has, false);
+        Arrays.fill(has, false);
         primary = -1;
         for (int c = 0; c < count; c++) {
           int genre;
@@ -90,7 +91,7 @@ public final class ItemCatalog {
       titles[k] = title;
     }
     genreStart[size] = ng;
-    genres = java.util.Arrays.copyOf(g, ng);
+    genres = Arrays.copyOf(g, ng);
 
     // Popularity over a random permutation of the ids: rank r of n gets weight
     // (r + 10)^-skew * exp(-6 skew r / n), a Zipf-Mandelbrot head with an exponential tail, which

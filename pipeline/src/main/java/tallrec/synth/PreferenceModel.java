@@ -76,11 +76,6 @@ public final class PreferenceModel {
     return s / (to - from);
   }
 
-  /** The noise-free part of the latent score for a 1-based item id. */
-  public double expectedScore(UserProfile user, int item) {
-    return user.bias() + items.bias[item - 1] + TASTE_WEIGHT * affinity(user.taste(), item - 1);
-  }
-
   /** The latent score (with noise) for item index {@code k}. */
   double latent(SplittableRandom rng, double[] taste, double userBias, int k) {
     return userBias + items.bias[k] + TASTE_WEIGHT * affinity(taste, k) + noise * rng.nextGaussian();

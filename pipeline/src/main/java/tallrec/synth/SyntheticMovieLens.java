@@ -190,11 +190,6 @@ public final class SyntheticMovieLens {
     return model;
   }
 
-  /** Number of ratings of a 1-based user id. */
-  public int ratingsOf(int user) {
-    return counts[user - 1];
-  }
-
   /** The planted taste and bias of a 1-based user id (for tests and diagnostics). */
   public PreferenceModel.UserProfile userProfile(int user) {
     return PreferenceModel.drawUser(rng(STREAM_USERS, user), genrePrior);

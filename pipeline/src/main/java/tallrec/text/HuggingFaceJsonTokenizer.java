@@ -2,6 +2,7 @@ package tallrec.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -88,7 +89,7 @@ public final class HuggingFaceJsonTokenizer implements Tokenizer, AutoCloseable 
     }
     try {
       return new HuggingFaceJsonTokenizer(file.toString(), Files.readAllBytes(file), config);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
   }

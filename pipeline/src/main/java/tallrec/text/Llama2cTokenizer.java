@@ -1,12 +1,17 @@
 package tallrec.text;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,8 +91,8 @@ public final class Llama2cTokenizer implements Tokenizer {
     if (maxLen <= 0 || maxLen > 1 << 16) {
       throw new IllegalArgumentException("implausible max_token_length " + maxLen);
     }
-    java.util.List<byte[]> pieces = new java.util.ArrayList<>();
-    java.util.List<Float> scoreList = new java.util.ArrayList<>();
+    List<byte[]> pieces = new ArrayList<>();
+    List<Float> scoreList = new ArrayList<>();
     while (b.hasRemaining()) {
       if (b.remaining() < 8) {
         throw new IllegalArgumentException("truncated record at byte " + b.position());
@@ -111,7 +116,7 @@ public final class Llama2cTokenizer implements Tokenizer {
   }
 
   private static String key(byte[] bytes) {
-    return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
   private int lookup(byte[] bytes) {
@@ -121,10 +126,6 @@ public final class Llama2cTokenizer implements Tokenizer {
   private int lookup(String key) {
     Integer id = lookup.get(key);
     return id == null ? -1 : id;
-  }
-
-  public int maxTokenLength() {
-    return maxTokenLength;
   }
 
   public float score(int id) {
@@ -153,7 +154,7 @@ public final class Llama2cTokenizer implements Tokenizer {
       while (i + len < in.length && (in[i + len] & 0xC0) == 0x80 && len < 4) {
         len++;
       }
-      byte[] cp = java.util.Arrays.copyOfRange(in, i, i + len);
+      byte[] cp = Arrays.copyOfRange(in, i, i + len);
       int id = lookup(cp);
       if (id >= 0) {
         tokens.add(id);
@@ -220,7 +221,7 @@ public final class Llama2cTokenizer implements Tokenizer {
    */
   @Override
   public String decode(int[] ids) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     int prev = BOS;
     for (int id : ids) {
       checkId(id);
@@ -243,7 +244,7 @@ public final class Llama2cTokenizer implements Tokenizer {
     }
     byte[] p = vocabBytes[token];
     if (prevToken == BOS && p.length > 0 && p[0] == ' ') {
-      return java.util.Arrays.copyOfRange(p, 1, p.length);
+      return Arrays.copyOfRange(p, 1, p.length);
     }
     return p;
   }

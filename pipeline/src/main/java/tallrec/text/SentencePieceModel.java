@@ -192,10 +192,6 @@ public final class SentencePieceModel {
     return types[id];
   }
 
-  public boolean addDummyPrefix() {
-    return addDummyPrefix;
-  }
-
   public boolean byteFallback() {
     return byteFallback;
   }

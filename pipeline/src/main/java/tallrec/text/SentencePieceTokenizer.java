@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
       }
     }
     this.unkId = unk;
-    java.util.Arrays.fill(byteIds, -1);
+    Arrays.fill(byteIds, -1);
     if (model.byteFallback()) {
       for (int b = 0; b < 256; b++) {
         Integer id = reserved.get(bytePiece(b));

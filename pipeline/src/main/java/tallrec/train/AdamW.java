@@ -2,8 +2,10 @@ package tallrec.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import tallrec.llm.GradMode;
 import tallrec.lora.InPlace;
 
 /**
@@ -69,7 +71,7 @@ public final class AdamW implements AutoCloseable {
         NDArray g = p.getGradient();
         g.attach(s);
         NDArray q = g.square().sum();
-        sq += q.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        sq += q.toType(DataType.FLOAT64, false).getDouble();
       }
     }
     return Math.sqrt(sq);
@@ -80,7 +82,7 @@ public final class AdamW implements AutoCloseable {
    * (clipping), and zeroed after.
    */
   public void step(double lr, double gradScale) {
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     t++;
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);

@@ -3,12 +3,14 @@ package tallrec.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
+import tallrec.llm.GradMode;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.PaddingSide;
 import tallrec.llm.TokenBatch;
@@ -31,7 +33,7 @@ public final class CausalLmLoss {
 
   /** The value of a 0-d F32 or F64 array. */
   public static double value(NDArray scalar) {
-    return scalar.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? scalar.getDouble() : scalar.getFloat();
+    return scalar.getDataType() == DataType.FLOAT64 ? scalar.getDouble() : scalar.getFloat();
   }
 
   /**
@@ -130,7 +132,7 @@ public final class CausalLmLoss {
       }
       return new Result(null, tg.count, tg.tokens, value);
     }
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     // 1. Forward without a graph (autograd is off outside a collector), keeping each layer's input.
     LlamaModel.Prepared p = model.prepare(scope, tg.batch);
     NDArray[] inputs = new NDArray[layers + 1];

@@ -1,10 +1,15 @@
 package tallrec.train;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.RandomCheckpoint;
@@ -58,19 +63,19 @@ public final class CorpusPretraining {
    */
   public static List<String> instructionDocuments(String alpacaJson, String source) {
     List<String> docs = new ArrayList<>();
-    com.google.gson.JsonElement root;
+    JsonElement root;
     try {
-      root = com.google.gson.JsonParser.parseString(alpacaJson);
-    } catch (com.google.gson.JsonParseException e) {
+      root = JsonParser.parseString(alpacaJson);
+    } catch (JsonParseException e) {
       throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
     }
     if (!root.isJsonArray()) {
       throw new IllegalArgumentException(source + ": expected a JSON array of {instruction, input, output}");
     }
     int i = 0;
-    for (com.google.gson.JsonElement e : root.getAsJsonArray()) {
+    for (JsonElement e : root.getAsJsonArray()) {
       i++;
-      com.google.gson.JsonObject o = e.isJsonObject() ? e.getAsJsonObject() : null;
+      JsonObject o = e.isJsonObject() ? e.getAsJsonObject() : null;
       if (o == null || !o.has("instruction") || !o.has("output")) {
         throw new IllegalArgumentException(source + ": element " + i + " lacks instruction or output");
       }
@@ -101,7 +106,7 @@ public final class CorpusPretraining {
       List<int[]> sequences = new ArrayList<>(corpus.size());
       for (String sentence : corpus) {
         int[] ids = tok.encode(sentence, true);
-        int[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
+        int[] withEos = Arrays.copyOf(ids, ids.length + 1);
         withEos[ids.length] = tok.eosId();
         sequences.add(withEos);
       }

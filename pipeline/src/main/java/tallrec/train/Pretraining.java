@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import tallrec.lora.GradMode;
+import tallrec.llm.GradMode;
 import tallrec.llm.LlamaModel;
 
 /**

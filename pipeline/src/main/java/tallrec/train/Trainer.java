@@ -1,14 +1,14 @@
 package tallrec.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +18,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import tallrec.llm.DtypeCasts;
+import tallrec.llm.GradMode;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.SafetensorsFile;
 import tallrec.llm.SafetensorsWriter;
@@ -139,7 +143,7 @@ public final class Trainer {
 
   /** What a run did. */
   public record Result(int steps, int totalSteps, int bestStep, double bestMetric, boolean stoppedEarly,
-      List<Double> losses, double seconds, long tokens, int resumedFrom) implements java.io.Serializable {
+      List<Double> losses, double seconds, long tokens, int resumedFrom) implements Serializable {
 
     public Result {
       losses = new ArrayList<>(losses);
@@ -197,12 +201,12 @@ public final class Trainer {
     LrSchedule schedule = new LrSchedule(s.lr(), s.warmupSteps(), total);
     NDManager root = adapter.manager();
     // This thread may be new to torch (a Spark task): autograd only inside the collectors.
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     AdamW opt = new AdamW(adapter.parameters(), root, s.beta1(), s.beta2(), s.eps(), s.weightDecay());
     try {
       opt.zeroGradients();
       State st = new State();
-      st.scaler = new LossScaler(tallrec.llm.DtypeCasts.isHalf(model.dataType()));
+      st.scaler = new LossScaler(DtypeCasts.isHalf(model.dataType()));
       int resumedFrom = -1;
       Path ckpt = o.workDir == null ? null : o.workDir.resolve(CHECKPOINT);
       boolean resuming = false;
@@ -245,7 +249,7 @@ public final class Trainer {
         int micro = (to - from + s.microBatch() - 1) / s.microBatch();
         double lossSum = 0;
         long stepTokens = 0;
-        java.util.Map<String, Integer> stepGroups = new java.util.TreeMap<>();
+        Map<String, Integer> stepGroups = new TreeMap<>();
         if (o.groups != null) {
           for (int i = from; i < to; i++) {
             stepGroups.merge(o.groups.get(order[i]), 1, Integer::sum);
@@ -343,8 +347,8 @@ public final class Trainer {
    * How many examples of each group the first {@code steps} optimizer steps trained on (replays
    * the seeded per-epoch shuffles, so it holds for resumed runs too).
    */
-  public java.util.Map<String, Integer> examplesByGroup(int steps) {
-    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+  public Map<String, Integer> examplesByGroup(int steps) {
+    Map<String, Integer> out = new TreeMap<>();
     if (o.groups == null) {
       return out;
     }
@@ -382,7 +386,7 @@ public final class Trainer {
   }
 
   private void log(State st, int epoch, double loss, double lr, double norm, double tokPerSec, Double metric,
-      double stepSeconds, java.util.Map<String, Integer> groups) throws IOException {
+      double stepSeconds, Map<String, Integer> groups) throws IOException {
     if (o.workDir == null) {
       return;
     }
@@ -395,7 +399,7 @@ public final class Trainer {
     }
     if (metric != null) {
       j.addProperty(validator.metric(), metric);
-      java.util.Map<String, Double> byGroup = validator.lastByGroup();
+      Map<String, Double> byGroup = validator.lastByGroup();
       if (!byGroup.isEmpty()) {
         j.add(validator.metric() + "_by_domain", new Gson().toJsonTree(byGroup));
       }
@@ -573,7 +577,7 @@ public final class Trainer {
   }
 
   private static double[] values(NDArray a) {
-    try (NDArray d = a.toType(ai.djl.ndarray.types.DataType.FLOAT64, true)) {
+    try (NDArray d = a.toType(DataType.FLOAT64, true)) {
       return d.toDoubleArray();
     }
   }

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import tallrec.llm.TruncatablePrompt;
+import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
 import tallrec.text.Tokenizer;
@@ -104,7 +105,7 @@ public final class TuneData {
   /** An Alpaca-format JSON array (Stanford Alpaca, or TALLRec's reference train.json/valid.json). */
   public static List<Labeled> readAlpacaJson(Path file, Configuration conf) {
     List<Labeled> out = new ArrayList<>();
-    for (tallrec.prompt.AlpacaJson.Entry e : tallrec.prompt.AlpacaJson.read(file, conf)) {
+    for (AlpacaJson.Entry e : AlpacaJson.read(file, conf)) {
       out.add(Labeled.fixed(e.id(), e.instruction(), e.input(), e.output(), e.label()));
     }
     return out;

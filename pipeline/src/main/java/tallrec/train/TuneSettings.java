@@ -3,6 +3,7 @@ package tallrec.train;
 import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Objects;
 import tallrec.lora.LoraConfig;
 import tallrec.prompt.AlpacaTemplate;
 
@@ -67,9 +68,9 @@ public record TuneSettings(
       throw new IllegalArgumentException("learning rate must be positive, got " + lr);
     }
     targets = List.copyOf(targets);
-    java.util.Objects.requireNonNull(promptTemplate, "promptTemplate");
-    java.util.Objects.requireNonNull(truncation, "truncation");
-    java.util.Objects.requireNonNull(lossDivisor, "lossDivisor");
+    Objects.requireNonNull(promptTemplate, "promptTemplate");
+    Objects.requireNonNull(truncation, "truncation");
+    Objects.requireNonNull(lossDivisor, "lossDivisor");
   }
 
   public LoraConfig lora() {
@@ -91,20 +92,6 @@ public record TuneSettings(
         c.hasPath("valid-reference-fp16") && c.getBoolean("valid-reference-fp16"));
   }
 
-
-  /** A copy with activation checkpointing on or off. */
-  public TuneSettings withActivationCheckpointing(boolean on) {
-    return new TuneSettings(epochs, maxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
-        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets, on, promptTemplate, truncation, lossDivisor, validReferenceFp16);
-  }
-
-  /** A copy with other step limits (tests, benches). */
-  public TuneSettings withSteps(int newEpochs, int newMaxSteps) {
-    return new TuneSettings(newEpochs, newMaxSteps, batch, microBatch, lr, warmupSteps, weightDecay, beta1, beta2, eps,
-        maxGradNorm, cutoffLen, trainOnInputs, seed, evalEvery, patience, checkpointEvery, evalBatch, loraR, loraAlpha,
-        loraDropout, targets, activationCheckpointing, promptTemplate, truncation, lossDivisor, validReferenceFp16);
-  }
 
   public int stepsPerEpoch(int examples) {
     return (examples + batch - 1) / batch;

@@ -2,15 +2,21 @@ package tallrec.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -26,6 +32,8 @@ import org.apache.spark.util.SerializableConfiguration;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
+import tallrec.llm.DtypeCasts;
+import tallrec.llm.GradMode;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.lora.LoraAdapter;
 
@@ -65,7 +73,7 @@ public final class Tuning {
     public Request {
       train = new ArrayList<>(train);
       valid = new ArrayList<>(valid);
-      nouns = new java.util.LinkedHashMap<>(nouns);
+      nouns = new LinkedHashMap<>(nouns);
     }
   }
 
@@ -150,7 +158,7 @@ public final class Tuning {
       Configuration conf, String deviceName, PrintStream progress, Trainer.StepListener listener) {
     boolean rec = q.stage().equals("rec");
     TuneSettings s = q.settings();
-    tallrec.lora.GradMode.off();
+    GradMode.off();
     java.nio.file.Path work = workDir(q);
     try (NDManager root = NDManager.newBaseManager(device(deviceName))) {
       LlamaCheckpoints.Options lo = new LlamaCheckpoints.Options().precision(q.precision());
@@ -187,7 +195,7 @@ public final class Tuning {
       }
       double initial = validator == null ? Double.NaN : validator.evaluate(loaded.model, adapter);
       progress.printf("base weights %s on %s%s%n", loaded.model.dataType(), root.getDevice(),
-          tallrec.llm.DtypeCasts.isHalf(loaded.model.dataType())
+          DtypeCasts.isHalf(loaded.model.dataType())
               ? " (norms, softmax, logits, loss and LoRA in F32; dynamic loss scaling)" : "");
       progress.printf("tune %s: %d training examples (%d skipped: too long for cutoff %d), %d validation; LoRA %s,"
               + " %,d trainable parameters; untuned %s %.4f%n", q.stage(), train.size(), skipped[0], cutoff, validCount,
@@ -229,7 +237,7 @@ public final class Tuning {
   }
 
   static Map<String, Integer> counts(List<String> keys) {
-    Map<String, Integer> m = new java.util.TreeMap<>();
+    Map<String, Integer> m = new TreeMap<>();
     for (String k : keys) {
       m.merge(k, 1, Integer::sum);
     }
@@ -256,7 +264,7 @@ public final class Tuning {
           .property("untuned_metric", Double.toString(initial))
           .property("stopped_early", Boolean.toString(r.stoppedEarly()))
           .property("lora_parameters", Long.toString(params))
-          .property("trained_examples_by_domain", new com.google.gson.Gson().toJson(trainedByDomain))
+          .property("trained_examples_by_domain", new Gson().toJson(trainedByDomain))
           .rows("train_examples", trainN)
           .rows("valid_examples", validN);
       // Per domain (the samples' domain column; a JSON file's name): the cross-domain study's inputs.
@@ -285,7 +293,7 @@ public final class Tuning {
   /** The {@code run_key} a {@code run} stage puts into its config JSON; null when there is none. */
   static String runKey(String configJson) {
     try {
-      com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(configJson);
+      JsonElement e = JsonParser.parseString(configJson);
       if (e.isJsonObject() && e.getAsJsonObject().has("run_key")) {
         return e.getAsJsonObject().get("run_key").getAsString();
       }
@@ -301,7 +309,7 @@ public final class Tuning {
     }
     String out = q.out();
     if (out.startsWith("file:")) {
-      return Paths.get(java.net.URI.create(out + ".work"));
+      return Paths.get(URI.create(out + ".work"));
     }
     if (!out.contains("://")) {
       return Paths.get(out + ".work");
@@ -327,6 +335,6 @@ public final class Tuning {
   }
 
   static java.nio.file.Path localPath(String p) {
-    return p.startsWith("file:") ? Paths.get(java.net.URI.create(p)) : Paths.get(p);
+    return p.startsWith("file:") ? Paths.get(URI.create(p)) : Paths.get(p);
   }
 }

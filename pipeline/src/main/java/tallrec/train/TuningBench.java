@@ -1,13 +1,16 @@
 package tallrec.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import tallrec.llm.DtypeCasts;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.ScoringBench;
 import tallrec.lora.LoraAdapter;
@@ -117,7 +120,7 @@ public final class TuningBench {
   private static void step(LlamaModel model, LoraAdapter adapter, AdamW opt, List<TrainExample> batch,
       boolean checkpointing, int seed) {
     // Half weights: the loss scale a trainer starts with (gradients through F16 would underflow).
-    double lossScale = tallrec.llm.DtypeCasts.isHalf(model.dataType()) ? LossScaler.INITIAL : 1.0;
+    double lossScale = DtypeCasts.isHalf(model.dataType()) ? LossScaler.INITIAL : 1.0;
     adapter.train(true);
     try (NDManager scope = model.manager().getParentManager().newSubManager()) {
       CausalLmLoss.forwardBackward(model, scope, batch, true, 0, lossScale, checkpointing, seed);
@@ -133,21 +136,7 @@ public final class TuningBench {
    * steps' wall times.
    */
   public record MemoryProbe(int microBatch, int seqLen, boolean checkpointing, long baselineMib, long loadedMib,
-      long peakMib, double[] stepSeconds) {
-    /** The weights, adapter and optimizer state as loaded. */
-    public long modelMib() {
-      return loadedMib - baselineMib;
-    }
-
-    /** What the first step added at its peak. */
-    public long stepMib() {
-      return peakMib - loadedMib;
-    }
-
-    public long totalMib() {
-      return peakMib - baselineMib;
-    }
-  }
+      long peakMib, double[] stepSeconds) {}
 
   /**
    * Memory in use on a device, and its peak over a stretch of work. On the CPU: the process's
@@ -156,18 +145,18 @@ public final class TuningBench {
    * allocator holds, as nvidia-smi shows it), the peak sampled every millisecond.
    */
   public static final class MemoryMeter implements AutoCloseable {
-    private final ai.djl.Device device;
+    private final Device device;
     private volatile long peak;
     private volatile boolean sampling;
     private Thread sampler;
 
-    public MemoryMeter(ai.djl.Device device) {
+    public MemoryMeter(Device device) {
       this.device = device;
     }
 
     public long usedMib() {
       if (device.isGpu()) {
-        return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getCommitted() >> 20;
+        return CudaUtils.getGpuMemory(device).getCommitted() >> 20;
       }
       return statusMib("VmRSS:");
     }

@@ -1,5 +1,6 @@
 package tallrec.train;
 
+import java.util.Map;
 import tallrec.llm.LlamaModel;
 import tallrec.lora.LoraAdapter;
 
@@ -14,7 +15,7 @@ public interface Validator {
   double evaluate(LlamaModel model, LoraAdapter adapter);
 
   /** The metric per domain (or source) of the last {@link #evaluate}, when the data has several; else empty. */
-  default java.util.Map<String, Double> lastByGroup() {
-    return java.util.Map.of();
+  default Map<String, Double> lastByGroup() {
+    return Map.of();
   }
 }

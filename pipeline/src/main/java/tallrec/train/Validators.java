@@ -3,10 +3,16 @@ package tallrec.train;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import tallrec.eval.RankAuc;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.YesNoScorer;
 import tallrec.lora.LoraAdapter;
 import tallrec.prompt.AlpacaTemplate;
+import tallrec.prompt.SamplePrompt;
 import tallrec.text.Tokenizer;
 
 /** The two validation metrics: rec AUC of P(Yes) and held-out causal-LM loss. */
@@ -33,12 +39,12 @@ public final class Validators {
         throw new IllegalArgumentException("validation sample " + l.prompt().id() + " has no Yes/No label");
       }
     }
-    java.util.Set<String> domains = new java.util.TreeSet<>();
+    Set<String> domains = new TreeSet<>();
     for (TuneData.Labeled l : valid) {
       domains.add(String.valueOf(l.domain()));
     }
     return new Validator() {
-      private java.util.Map<String, Double> byGroup = java.util.Map.of();
+      private Map<String, Double> byGroup = Map.of();
 
       @Override
       public String metric() {
@@ -59,9 +65,9 @@ public final class Validators {
         }
         if (domains.size() > 1) {
           // Cross-domain validation: the pooled AUC drives early stopping; each domain's is logged.
-          java.util.Map<String, Double> m = new java.util.TreeMap<>();
+          Map<String, Double> m = new TreeMap<>();
           for (String d : domains) {
-            java.util.List<Integer> idx = new ArrayList<>();
+            List<Integer> idx = new ArrayList<>();
             for (int i = 0; i < labels.length; i++) {
               if (d.equals(String.valueOf(valid.get(i).domain()))) {
                 idx.add(i);
@@ -81,7 +87,7 @@ public final class Validators {
       }
 
       @Override
-      public java.util.Map<String, Double> lastByGroup() {
+      public Map<String, Double> lastByGroup() {
         return byGroup;
       }
     };
@@ -101,7 +107,7 @@ public final class Validators {
       AlpacaTemplate template, boolean referenceFp16) {
     YesNoScorer scorer = new YesNoScorer(model, tok,
         new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens).referenceFp16(referenceFp16));
-    List<tallrec.prompt.SamplePrompt> prompts = new ArrayList<>();
+    List<SamplePrompt> prompts = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       prompts.add(data.get(i).prompt(template));
     }

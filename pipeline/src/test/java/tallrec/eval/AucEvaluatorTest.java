@@ -42,7 +42,7 @@ class AucEvaluatorTest {
   void handMadeTiesMatchTheRankAuc() {
     int[] labels = {1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0};
     double[] scores = {0.7, 0.7, 0.2, 0.9, 0.2, 0.1, 0.7, 0.4, 0.4, 0.9, 0.0};
-    assertEquals(RankAuc.of(labels, scores), mllib(labels, scores), 1e-12);
+    assertEquals(RankAuc.auc(scores, labels), mllib(labels, scores), 1e-12);
   }
 
   @Test
@@ -66,7 +66,7 @@ class AucEvaluatorTest {
     assertEquals(6, metrics.size());
     for (Metric m : metrics) {
       int g = m.seed();
-      assertEquals(RankAuc.of(labels[g], scores[g]), m.auc(), 1e-12, m.group());
+      assertEquals(RankAuc.auc(scores[g], labels[g]), m.auc(), 1e-12, m.group());
       assertEquals(labels[g].length, m.n());
       assertEquals(java.util.Arrays.stream(labels[g]).sum(), m.nPos());
       assertTrue(m.auc() > 0.6, "planted signal");

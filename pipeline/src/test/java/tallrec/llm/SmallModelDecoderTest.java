@@ -97,7 +97,7 @@ class SmallModelDecoderTest {
   @Test
   void autoPicksJavaOnlyForSmallModels() {
     assertEquals(Generator.Decoder.JAVA, new Generator(hf.model).resolve(new Generator.Options()));
-    assertTrue(!SmallModelDecoder.suits(ScoringBench.PRESETS.get("llama-20m")), "llama-20m decodes in the engine");
+    assertTrue(!SmallModelDecoder.suits(ModelPresets.require("llama-20m")), "llama-20m decodes in the engine");
     assertEquals(Generator.Decoder.ENGINE,
         new Generator(hf.model).resolve(new Generator.Options().decoder(Generator.Decoder.ENGINE)));
   }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tallrec.llm.LlamaCheckpoints;
-import tallrec.llm.LlamaModel;
 import tallrec.train.CausalLmLoss;
 import tallrec.train.TrainExample;
 import tallrec.testing.SharedData;
@@ -46,7 +45,7 @@ class HalfPrecisionGradientTest {
         List<TrainExample> batch = List.of(
             example(l, "Once upon a time, there was a dog named Max. He liked to play.", "a"),
             example(l, "Lily saw a big red ball in the park.", "b"));
-        tallrec.lora.GradMode.off();
+        tallrec.llm.GradMode.off();
         try (NDManager scope = root.newSubManager()) {
           // 1024: loss scaling as the trainer applies it to half weights.
           double scale = precision.equals("f16") ? 1024 : 1;

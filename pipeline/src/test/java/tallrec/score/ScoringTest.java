@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tallrec.conf.TallRecConf;
 import tallrec.dataset.SelectionMode;
+import tallrec.eval.RankAuc;
 import tallrec.testing.LocalSpark;
 import tallrec.testing.SharedData;
 import tallrec.testing.Stages;
@@ -115,8 +116,8 @@ class ScoringTest {
       sum += Math.abs(s32[i] - s16[i]);
       i++;
     }
-    double auc32 = tallrec.train.RankAuc.auc(s32, y);
-    double auc16 = tallrec.train.RankAuc.auc(s16, y);
+    double auc32 = RankAuc.auc(s32, y);
+    double auc16 = RankAuc.auc(s16, y);
     System.out.printf("F16 vs F32 scoring, 1,000 ML-100K test prompts, stories260K-hf: |dP(Yes)| max %.2e, mean %.2e;"
         + " AUC %.5f vs %.5f; F32 %.1f s, F16 %.1f s%n", worst, sum / 1000, auc16, auc32, (t1 - t0) / 1e9,
         (t2 - t1) / 1e9);

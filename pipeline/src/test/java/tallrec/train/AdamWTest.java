@@ -72,14 +72,6 @@ class AdamWTest {
     assertEquals(1e-3, new LrSchedule(1e-3, 0, 10).at(0));
   }
 
-  @Test
-  void rankAucCountsTiesHalf() {
-    assertEquals(1.0, RankAuc.auc(new double[] {0.1, 0.9, 0.8}, new int[] {0, 1, 1}));
-    assertEquals(0.5, RankAuc.auc(new double[] {0.5, 0.5}, new int[] {0, 1}));
-    assertEquals(0.75, RankAuc.auc(new double[] {0.1, 0.4, 0.35, 0.8}, new int[] {0, 0, 1, 1}));
-    assertEquals(Double.NaN, RankAuc.auc(new double[] {0.1}, new int[] {1}));
-  }
-
   /**
    * After {@link AdamW#zeroGradients()} the gradients still live in torch's own memory. They once
    * borrowed a Java direct buffer (NDArray.set(Buffer)) that was freed when the per-call scope

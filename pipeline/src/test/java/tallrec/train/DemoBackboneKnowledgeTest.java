@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tallrec.eval.RankAuc;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.RandomCheckpoint;
 import tallrec.llm.YesNoScorer;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
-import tallrec.lora.GradMode;
+import tallrec.llm.GradMode;
 
 /**
  * {@code torch.optim.Adam} with {@code weight_decay} as the reference baselines use it: coupled L2,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -48,7 +49,7 @@ final class Params {
 
   NDArray constant(float value, long... shape) {
     float[] v = new float[(int) new Shape(shape).size()];
-    java.util.Arrays.fill(v, value);
+    Arrays.fill(v, value);
     return add(v, shape);
   }
 

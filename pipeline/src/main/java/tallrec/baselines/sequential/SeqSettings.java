@@ -51,9 +51,4 @@ public record SeqSettings(int historyLength, int hidden, int epochs, int batch, 
         drosAlpha, drosBeta, torchThreads);
   }
 
-  public SeqSettings withHistoryLabels(boolean on) {
-    return new SeqSettings(historyLength, hidden, epochs, batch, lr, weightDecays, evalEvery, patience, on,
-        dropout, gruLayers, caserFilterSizes, caserHorizontalFilters, caserVerticalFilters, sasrecBlocks, sasrecHeads,
-        drosAlpha, drosBeta, torchThreads);
-  }
 }

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import tallrec.lora.GradMode;
-import tallrec.train.RankAuc;
+import java.util.stream.IntStream;
+import tallrec.eval.RankAuc;
+import tallrec.llm.GradMode;
 
 /**
  * Trains one model with one weight decay, as the reference scripts do: Adam (lr 1e-3, coupled L2),
@@ -194,11 +195,11 @@ final class SeqTrainer {
   }
 
   private static int[] allRows(SeqData d) {
-    return java.util.stream.IntStream.range(0, d.n).toArray();
+    return IntStream.range(0, d.n).toArray();
   }
 
   static int[] rowsWhere(SeqData d, boolean valid) {
-    return java.util.stream.IntStream.range(0, d.n).filter(i -> d.valid[i] == valid).toArray();
+    return IntStream.range(0, d.n).filter(i -> d.valid[i] == valid).toArray();
   }
 
   private static double[] toDouble(float[] scores) {

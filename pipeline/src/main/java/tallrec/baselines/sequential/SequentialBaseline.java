@@ -2,6 +2,8 @@ package tallrec.baselines.sequential;
 
 import static org.apache.spark.sql.functions.col;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -79,16 +81,16 @@ public final class SequentialBaseline implements Baseline {
     ItemIndex index = indexOf(trainRows, evalRows);
     int l = settings.historyLength();
     WeightDecaySearch.Outcome out;
-    ai.djl.engine.Engine.getInstance();  // loads the native library before its thread settings are touched
-    int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    Engine.getInstance();  // loads the native library before its thread settings are touched
+    int threads = JniUtils.getNumThreads();
     try {
       // Ops on a few hundred rows: torch's intra-op parallelism only adds barrier waits (and
       // spins badly on a busy machine), so the search runs single-threaded unless told otherwise.
-      ai.djl.pytorch.jni.JniUtils.setNumThreads(settings.torchThreads());
+      JniUtils.setNumThreads(settings.torchThreads());
       out = WeightDecaySearch.run(arch, settings, vectors, index, new SeqData(trainRows, index, l),
           new SeqData(evalRows, index, l), run.seed());
     } finally {
-      ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+      JniUtils.setNumThreads(threads);
     }
     float[] scores = out.chosen().scores();
     List<Row> rows = new ArrayList<>(evalRows.size());

@@ -22,6 +22,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -184,11 +186,11 @@ public final class ItemTextEmbeddings {
   }
 
   /** An array<float> value as the Row encoder wants it (a Scala Seq). */
-  private static scala.collection.immutable.Seq<Float> boxed(float[] v) {
+  private static Seq<Float> boxed(float[] v) {
     List<Float> l = new ArrayList<>(v.length);
     for (float f : v) {
       l.add(f);
     }
-    return scala.jdk.javaapi.CollectionConverters.asScala(l).toList();
+    return CollectionConverters.asScala(l).toList();
   }
 }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -116,7 +117,7 @@ public final class MiniLm {
       types[i] = truncate(e.getTypeIds(), maxTokens);
     }
     Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length));
+    Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length));
     float[][] out = new float[n][];
     List<Integer> batch = new ArrayList<>(batchSize);
     for (int from = 0; from < n; from += batchSize) {
@@ -152,7 +153,7 @@ public final class MiniLm {
       long[] t = types[batch.get(r)];
       System.arraycopy(x, 0, inputIds, r * len, x.length);
       System.arraycopy(t, 0, typeIds, r * len, t.length);
-      java.util.Arrays.fill(mask, r * len, r * len + x.length, 1L);
+      Arrays.fill(mask, r * len, r * len + x.length, 1L);
     }
     long[] shape = {b, len};
     Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -212,7 +213,7 @@ public final class MiniLm {
     if (a.length <= max) {
       return a;
     }
-    long[] t = java.util.Arrays.copyOf(a, max);
+    long[] t = Arrays.copyOf(a, max);
     t[max - 1] = a[a.length - 1];
     return t;
   }

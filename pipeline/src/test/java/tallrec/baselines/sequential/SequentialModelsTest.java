@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import tallrec.conf.TallRecConf;
-import tallrec.train.RankAuc;
+import tallrec.eval.RankAuc;
 
 /** The four sequence models with real DJL on hand-made samples: they learn, and a seed repeats exactly. */
 class SequentialModelsTest {
@@ -195,7 +195,7 @@ class SequentialModelsTest {
     List<SeqSample> rows = evenTargets(6, 0, 3, false);
     ItemIndex index = SequentialBaseline.indexOf(rows, List.of());
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-      tallrec.lora.GradMode.off();
+      tallrec.llm.GradMode.off();
       SeqModel model = Architecture.GRU4REC.build(new Params(m, 9), DEFAULTS, index, withVectors ? FAKE : null);
       Batch b = new Batch(new SeqData(rows, index, 10), new int[] {0, 1, 2, 3, 4, 5}, m);
       ai.djl.ndarray.NDArray h = model.encode(b, m, Dropout.OFF);

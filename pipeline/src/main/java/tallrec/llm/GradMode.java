@@ -1,4 +1,4 @@
-package tallrec.lora;
+package tallrec.llm;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
@@ -14,6 +14,11 @@ import ai.djl.pytorch.jni.JniUtils;
 public final class GradMode {
 
   private GradMode() {}
+
+  /** Whether autograd records on this thread (inside a GradientCollector). */
+  public static boolean on() {
+    return "PyTorch".equals(Engine.getInstance().getEngineName()) && JniUtils.isGradMode();
+  }
 
   public static void off() {
     if ("PyTorch".equals(Engine.getInstance().getEngineName())) {

@@ -1,4 +1,4 @@
-package tallrec.train;
+package tallrec.eval;
 
 import java.util.Arrays;
 import java.util.Comparator;
