@@ -16,6 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
+import tallrec.data.Columns;
 import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
@@ -61,7 +62,7 @@ public final class BenchPromptsCommand implements Callable<Integer> {
     boolean rebuildable = Arrays.asList(rows.columns()).contains("history_texts");
     Map<String, List<Row>> bySplit = new LinkedHashMap<>();
     for (Row r : rows.collectAsList()) {
-      bySplit.computeIfAbsent(r.getString(1) + "/" + r.getString(2), k -> new ArrayList<>()).add(r);
+      bySplit.computeIfAbsent(r.getAs(Columns.DOMAIN) + "/" + r.getAs(Columns.SPLIT), k -> new ArrayList<>()).add(r);
     }
     System.out.printf("tokenizer %s, template %s%n", tokenizerPath, template.key());
     for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {

@@ -18,6 +18,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import tallrec.baselines.text.ItemTextEmbeddings;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.dataset.SplitName;
 import tallrec.io.Fs;
@@ -51,13 +52,13 @@ public final class Baselines {
     }
     Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
     Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + samplesPath);
-    List<String> domains = samples.select("domain").distinct().as(Encoders.STRING()).collectAsList();
+    List<String> domains = samples.select(Columns.DOMAIN).distinct().as(Encoders.STRING()).collectAsList();
     if (domains.size() != 1) {
       throw new IllegalArgumentException("Samples at " + samplesPath + " hold domains " + domains + "; expected one");
     }
     String domain = domains.get(0);
-    Dataset<Row> eval = samples.filter(col("split").isin(plan.splits().toArray())).cache();
-    Dataset<Row> train = samples.filter(col("split").equalTo(SplitName.TRAIN.value()));
+    Dataset<Row> eval = samples.filter(col(Columns.SPLIT).isin(plan.splits().toArray())).cache();
+    Dataset<Row> train = samples.filter(col(Columns.SPLIT).equalTo(SplitName.TRAIN.value()));
     Path kshotPath = kshotBeside(samplesPath);
     boolean needsKshot = plan.baselines().stream().anyMatch(b -> b.training() == Baseline.Training.KSHOT);
     Dataset<Row> kshot = needsKshot ? readKshot(spark, kshotPath, plan) : null;
@@ -78,7 +79,7 @@ public final class Baselines {
           Dataset<Row> trainSet = switch (b.training()) {
             case NONE -> train.limit(0);
             case TRAIN_SPLIT -> train;
-            case KSHOT -> kshot.filter(col("k").equalTo(k).and(col("seed").equalTo(seed)));
+            case KSHOT -> kshot.filter(col(Columns.K).equalTo(k).and(col(Columns.SEED).equalTo(seed)));
           };
           Path modelDir = models == null || !(b instanceof MllibBaseline) ? null
               : new Path(models, b.name() + "/k=" + k + "/seed=" + seed);
@@ -153,7 +154,7 @@ public final class Baselines {
     }
     Dataset<Row> kshot = spark.read().parquet(kshotPath.toString());
     Map<Integer, List<Integer>> present = new TreeMap<>();
-    for (Row r : kshot.select("k", "seed").distinct().collectAsList()) {
+    for (Row r : kshot.select(Columns.K, Columns.SEED).distinct().collectAsList()) {
       present.computeIfAbsent(r.getInt(0), x -> new ArrayList<>()).add(r.getInt(1));
     }
     for (int k : plan.ks()) {
@@ -165,7 +166,8 @@ public final class Baselines {
         }
       }
     }
-    return kshot.filter(col("k").isin(plan.ks().toArray()).and(col("seed").isin(plan.seeds().toArray()))).cache();
+    return kshot.filter(col(Columns.K).isin(plan.ks().toArray()).and(col(Columns.SEED).isin(plan.seeds().toArray())))
+        .cache();
   }
 
   /** A baseline's scored samples as rows of the {@code scores} contract. */
@@ -173,11 +175,11 @@ public final class Baselines {
       int seed) {
     List<String> columns = List.of(scored.columns());
     Column nullDouble = lit(null).cast(DataTypes.DoubleType);
-    Column yes = columns.contains("logit_yes") ? col("logit_yes").cast(DataTypes.DoubleType) : nullDouble;
-    Column no = columns.contains("logit_no") ? col("logit_no").cast(DataTypes.DoubleType) : nullDouble;
-    return scored.select(col("sample_id"), col("domain"), col("split"), col("label"),
-        col("score").cast(DataTypes.DoubleType).as("score"), yes.as("logit_yes"), no.as("logit_no"),
-        lit(model).as("model"), lit(variant).as("variant"), lit(trainDomain).as("train_domain"), lit(k).as("k"),
-        lit(seed).as("seed"));
+    Column yes = columns.contains("logit_yes") ? col(Columns.LOGIT_YES).cast(DataTypes.DoubleType) : nullDouble;
+    Column no = columns.contains("logit_no") ? col(Columns.LOGIT_NO).cast(DataTypes.DoubleType) : nullDouble;
+    return scored.select(col(Columns.SAMPLE_ID), col(Columns.DOMAIN), col(Columns.SPLIT), col(Columns.LABEL),
+        col(Columns.SCORE).cast(DataTypes.DoubleType).as(Columns.SCORE), yes.as(Columns.LOGIT_YES),
+        no.as(Columns.LOGIT_NO), lit(model).as(Columns.MODEL), lit(variant).as(Columns.VARIANT),
+        lit(trainDomain).as(Columns.TRAIN_DOMAIN), lit(k).as(Columns.K), lit(seed).as(Columns.SEED));
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * The target item's smoothed like rate, (likes + a · prior) / (count + a), from the ratings the
@@ -46,7 +47,7 @@ public final class ItemRate implements Baseline {
 
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
-    return ItemStats.of(train).join(eval, smoothing, false).withColumn("score", col("item_rate"))
+    return ItemStats.of(train).join(eval, smoothing, false).withColumn(Columns.SCORE, col("item_rate"))
         .drop("item_likes", "item_n", "item_rate", "item_pop");
   }
 }

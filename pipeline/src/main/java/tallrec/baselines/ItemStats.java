@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * Per-item like counts learned from a set of training samples. Every sample tells us its target's
@@ -24,18 +25,21 @@ public record ItemStats(Dataset<Row> counts, double prior) {
 
   /** The distinct (user, item, label) ratings that {@code samples} reveal. */
   static Dataset<Row> ratings(Dataset<Row> samples) {
-    Dataset<Row> targets = samples.select(col("user_id"), col("target_item_id").as("item_id"), col("label"));
+    Dataset<Row> targets = samples.select(col(Columns.USER_ID), col(Columns.TARGET_ITEM_ID).as(Columns.ITEM_ID),
+        col(Columns.LABEL));
     Dataset<Row> history = samples
         .selectExpr("user_id", "inline(arrays_zip(history_item_ids, history_labels))")
-        .select(col("user_id"), col("history_item_ids").as("item_id"), col("history_labels").as("label"));
-    return targets.unionByName(history).groupBy("user_id", "item_id").agg(max("label").as("label"));
+        .select(col(Columns.USER_ID), col(Columns.HISTORY_ITEM_IDS).as(Columns.ITEM_ID),
+            col(Columns.HISTORY_LABELS).as(Columns.LABEL));
+    return targets.unionByName(history).groupBy(Columns.USER_ID, Columns.ITEM_ID)
+        .agg(max(Columns.LABEL).as(Columns.LABEL));
   }
 
   public static ItemStats of(Dataset<Row> samples) {
     Dataset<Row> ratings = ratings(samples);
-    Row global = ratings.agg(avg(col("label").cast("double"))).first();
+    Row global = ratings.agg(avg(col(Columns.LABEL).cast("double"))).first();
     double prior = global.isNullAt(0) ? 0.5 : global.getDouble(0);
-    Dataset<Row> counts = ratings.groupBy("item_id")
+    Dataset<Row> counts = ratings.groupBy(Columns.ITEM_ID)
         .agg(sum("label").cast("long").as("item_likes"), count(lit(1)).as("item_n"));
     return new ItemStats(counts, prior);
   }
@@ -49,11 +53,12 @@ public record ItemStats(Dataset<Row> counts, double prior) {
    */
   public Dataset<Row> join(Dataset<Row> samples, double smoothing, boolean leaveOwnOut) {
     Dataset<Row> c = counts.withColumnRenamed("item_id", "_item");
-    Dataset<Row> joined = samples.join(c, samples.col("target_item_id").equalTo(c.col("_item")), "left").drop("_item")
+    Dataset<Row> joined = samples.join(c, samples.col(Columns.TARGET_ITEM_ID).equalTo(c.col("_item")), "left")
+        .drop("_item")
         .withColumn("item_likes", coalesce(col("item_likes"), lit(0L)))
         .withColumn("item_n", coalesce(col("item_n"), lit(0L)));
     if (leaveOwnOut) {
-      joined = joined.withColumn("item_likes", col("item_likes").minus(col("label")))
+      joined = joined.withColumn("item_likes", col("item_likes").minus(col(Columns.LABEL)))
           .withColumn("item_n", col("item_n").minus(1));
     }
     return joined

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.expr;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * {@code like-ratio}: the share of liked items in the sample's own history, liked / (liked +
@@ -38,6 +39,6 @@ public final class LikeRatio implements Baseline {
 
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
-    return eval.withColumn("score", ratio());
+    return eval.withColumn(Columns.SCORE, ratio());
   }
 }

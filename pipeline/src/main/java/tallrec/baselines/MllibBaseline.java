@@ -15,6 +15,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * {@code mllib-lr} and {@code mllib-gbt}: a Spark ML {@link Pipeline} (VectorAssembler + logistic
@@ -90,7 +91,7 @@ public final class MllibBaseline implements Baseline {
         .setOutputCol("features");
     PipelineStage clf = classifier.apply(seed);
     return new Pipeline().setStages(new PipelineStage[] {assembler, clf})
-        .fit(trainFeatures.withColumn("label", col("label").cast("double")));
+        .fit(trainFeatures.withColumn(Columns.LABEL, col(Columns.LABEL).cast("double")));
   }
 
   /**
@@ -99,7 +100,7 @@ public final class MllibBaseline implements Baseline {
    */
   public static Dataset<Row> apply(PipelineModel model, Dataset<Row> features) {
     Dataset<Row> out = model.transform(features)
-        .withColumn("score", functions.vector_to_array(col("probability"), "float64").getItem(1));
+        .withColumn(Columns.SCORE, functions.vector_to_array(col("probability"), "float64").getItem(1));
     return out.drop("features", "rawPrediction", "probability", "prediction")
         .drop(SampleFeatures.COLUMNS.toArray(String[]::new));
   }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.size;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * The hand-made features the MLlib baselines learn from: what the prompt shows (the history's
@@ -39,7 +40,7 @@ public final class SampleFeatures {
   public static Dataset<Row> of(Dataset<Row> samples, ItemStats stats, double smoothing, boolean isTraining) {
     Dataset<Row> f = samples
         .withColumn("like_ratio", LikeRatio.ratio())
-        .withColumn("hist_len", size(col("history_labels")).cast("double"))
+        .withColumn("hist_len", size(col(Columns.HISTORY_LABELS)).cast("double"))
         .withColumn("liked", LikeRatio.liked().cast("double"))
         .withColumn("disliked", col("hist_len").minus(col("liked")))
         .withColumn("since_last_like", expr(

@@ -51,27 +51,27 @@ public final class Ingest {
       Map<String, Long> ratingsRejects, Map<String, Long> itemsRejects) {}
 
   private static final StructType RATING_OUTCOME = DataTypes.createStructType(List.of(
-      DataTypes.createStructField("file", DataTypes.StringType, false),
-      DataTypes.createStructField("line", DataTypes.LongType, false),
-      DataTypes.createStructField("user_id", DataTypes.StringType, true),
-      DataTypes.createStructField("item_id", DataTypes.StringType, true),
-      DataTypes.createStructField("rating", DataTypes.DoubleType, true),
-      DataTypes.createStructField("ts", DataTypes.LongType, true),
-      DataTypes.createStructField("reason", DataTypes.StringType, true),
-      DataTypes.createStructField("detail", DataTypes.StringType, true),
-      DataTypes.createStructField("raw", DataTypes.StringType, true)));
+      DataTypes.createStructField(Columns.FILE, DataTypes.StringType, false),
+      DataTypes.createStructField(Columns.LINE, DataTypes.LongType, false),
+      DataTypes.createStructField(Columns.USER_ID, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.ITEM_ID, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.RATING, DataTypes.DoubleType, true),
+      DataTypes.createStructField(Columns.TS, DataTypes.LongType, true),
+      DataTypes.createStructField(Columns.REASON, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.DETAIL, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.RAW, DataTypes.StringType, true)));
 
   private static final StructType ITEM_OUTCOME = DataTypes.createStructType(List.of(
-      DataTypes.createStructField("file", DataTypes.StringType, false),
-      DataTypes.createStructField("line", DataTypes.LongType, false),
-      DataTypes.createStructField("item_id", DataTypes.StringType, true),
-      DataTypes.createStructField("title", DataTypes.StringType, true),
-      DataTypes.createStructField("author", DataTypes.StringType, true),
-      DataTypes.createStructField("year", DataTypes.IntegerType, true),
+      DataTypes.createStructField(Columns.FILE, DataTypes.StringType, false),
+      DataTypes.createStructField(Columns.LINE, DataTypes.LongType, false),
+      DataTypes.createStructField(Columns.ITEM_ID, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.TITLE, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.AUTHOR, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.YEAR, DataTypes.IntegerType, true),
       DataTypes.createStructField("recovered", DataTypes.BooleanType, false),
-      DataTypes.createStructField("reason", DataTypes.StringType, true),
-      DataTypes.createStructField("detail", DataTypes.StringType, true),
-      DataTypes.createStructField("raw", DataTypes.StringType, true)));
+      DataTypes.createStructField(Columns.REASON, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.DETAIL, DataTypes.StringType, true),
+      DataTypes.createStructField(Columns.RAW, DataTypes.StringType, true)));
 
   private Ingest() {}
 
@@ -106,45 +106,53 @@ public final class Ingest {
 
     try (StagedCommit commit = StagedCommit.begin(hadoop, out, STAGE)) {
       // Items: the first record of an id wins; later ones are duplicates.
-      Dataset<Row> itemsOk = parsedItems.filter(col("reason").isNull())
-          .withColumn("_rank", row_number().over(Window.partitionBy("item_id").orderBy("line")));
+      Dataset<Row> itemsOk = parsedItems.filter(col(Columns.REASON).isNull())
+          .withColumn("_rank", row_number().over(Window.partitionBy(Columns.ITEM_ID).orderBy(Columns.LINE)));
       Dataset<Row> items = itemsOk.filter(col("_rank").equalTo(1))
-          .select(col("item_id"), col("title"), col("author"), col("year"),
-              itemText(source.domain()).as("text"));
-      Dataset<Row> itemRejects = parsedItems.filter(col("reason").isNotNull())
-          .select(lit("items").as("source"), col("file"), col("line"), col("reason"), col("detail"), col("raw"))
+          .select(col(Columns.ITEM_ID), col(Columns.TITLE), col(Columns.AUTHOR), col(Columns.YEAR),
+              itemText(source.domain()).as(Columns.TEXT));
+      Dataset<Row> itemRejects = parsedItems.filter(col(Columns.REASON).isNotNull())
+          .select(lit("items").as(Columns.SOURCE), col(Columns.FILE), col(Columns.LINE), col(Columns.REASON),
+          col(Columns.DETAIL), col(Columns.RAW))
           .unionByName(itemsOk.filter(col("_rank").gt(1))
-              .select(lit("items").as("source"), col("file"), col("line"),
-                  lit(RejectReason.DUPLICATE_ITEM.code()).as("reason"),
-                  concat(lit("item id '"), col("item_id"), lit("' already defined earlier in the file")).as("detail"),
-                  col("raw")));
+              .select(lit("items").as(Columns.SOURCE), col(Columns.FILE), col(Columns.LINE),
+                  lit(RejectReason.DUPLICATE_ITEM.code()).as(Columns.REASON),
+                  concat(lit("item id '"), col(Columns.ITEM_ID), lit("' already defined earlier in the file"))
+                      .as(Columns.DETAIL),
+                  col(Columns.RAW)));
 
       // Ratings: drop unknown items, then keep the latest rating of each user–item pair.
-      Dataset<Row> ratingsOk = parsedRatings.filter(col("reason").isNull());
-      Dataset<Row> knownIds = items.select("item_id");
-      Dataset<Row> known = ratingsOk.join(knownIds, ratingsOk.col("item_id").equalTo(knownIds.col("item_id")), "left_semi");
-      Dataset<Row> unknown = ratingsOk.join(knownIds, ratingsOk.col("item_id").equalTo(knownIds.col("item_id")), "left_anti");
+      Dataset<Row> ratingsOk = parsedRatings.filter(col(Columns.REASON).isNull());
+      Dataset<Row> knownIds = items.select(Columns.ITEM_ID);
+      Dataset<Row> known = ratingsOk.join(knownIds, ratingsOk.col(Columns.ITEM_ID)
+          .equalTo(knownIds.col(Columns.ITEM_ID)), "left_semi");
+      Dataset<Row> unknown = ratingsOk.join(knownIds, ratingsOk.col(Columns.ITEM_ID)
+          .equalTo(knownIds.col(Columns.ITEM_ID)), "left_anti");
       Dataset<Row> ranked = known.withColumn("_rank", row_number().over(
-          Window.partitionBy("user_id", "item_id").orderBy(col("ts").desc_nulls_last(), col("line").desc())));
+          Window.partitionBy(Columns.USER_ID, Columns.ITEM_ID).orderBy(col(Columns.TS).desc_nulls_last(),
+              col(Columns.LINE).desc())));
       Dataset<Row> interactions = ranked.filter(col("_rank").equalTo(1))
-          .select(col("user_id"), col("item_id"), col("rating"), col("ts"), col("line").as("seq"),
-              when(col("rating").gt(settings.likeThreshold()), 1).otherwise(0).as("label"));
-      Dataset<Row> ratingRejects = parsedRatings.filter(col("reason").isNotNull())
-          .select(lit("ratings").as("source"), col("file"), col("line"), col("reason"), col("detail"), col("raw"))
-          .unionByName(unknown.select(lit("ratings").as("source"), col("file"), col("line"),
-              lit(RejectReason.UNKNOWN_ITEM.code()).as("reason"),
-              concat(lit("item '"), col("item_id"), lit("' is not in the items file")).as("detail"),
-              col("raw")))
-          .unionByName(ranked.filter(col("_rank").gt(1)).select(lit("ratings").as("source"), col("file"), col("line"),
-              lit(RejectReason.DUPLICATE_PAIR.code()).as("reason"),
-              concat(lit("user '"), col("user_id"), lit("' rated item '"), col("item_id"),
-                  lit("' again later; the latest rating is kept")).as("detail"),
-              col("raw")));
+          .select(col(Columns.USER_ID), col(Columns.ITEM_ID), col(Columns.RATING), col(Columns.TS),
+              col(Columns.LINE).as(Columns.SEQ),
+              when(col(Columns.RATING).gt(settings.likeThreshold()), 1).otherwise(0).as(Columns.LABEL));
+      Dataset<Row> ratingRejects = parsedRatings.filter(col(Columns.REASON).isNotNull())
+          .select(lit("ratings").as(Columns.SOURCE), col(Columns.FILE), col(Columns.LINE), col(Columns.REASON),
+          col(Columns.DETAIL), col(Columns.RAW))
+          .unionByName(unknown.select(lit("ratings").as(Columns.SOURCE), col(Columns.FILE), col(Columns.LINE),
+              lit(RejectReason.UNKNOWN_ITEM.code()).as(Columns.REASON),
+              concat(lit("item '"), col(Columns.ITEM_ID), lit("' is not in the items file")).as(Columns.DETAIL),
+              col(Columns.RAW)))
+          .unionByName(ranked.filter(col("_rank").gt(1)).select(lit("ratings").as(Columns.SOURCE), col(Columns.FILE),
+          col(Columns.LINE),
+              lit(RejectReason.DUPLICATE_PAIR.code()).as(Columns.REASON),
+              concat(lit("user '"), col(Columns.USER_ID), lit("' rated item '"), col(Columns.ITEM_ID),
+                  lit("' again later; the latest rating is kept")).as(Columns.DETAIL),
+              col(Columns.RAW)));
 
       spark.sparkContext().setJobDescription("ingest: write interactions");
       interactions.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("interactions").toString());
       items.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("items").toString());
-      itemRejects.unionByName(ratingRejects).orderBy("source", "file", "line")
+      itemRejects.unionByName(ratingRejects).orderBy(Columns.SOURCE, Columns.FILE, Columns.LINE)
           .write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("rejects").toString());
 
       // Counts come from what was written (cheap: small reject table, Parquet footers).
@@ -182,9 +190,10 @@ public final class Ingest {
   /** The item text used for embeddings and display: the title, and the author for books. */
   private static Column itemText(String domain) {
     if (!"book".equals(domain)) {
-      return col("title");
+      return col(Columns.TITLE);
     }
-    return when(col("author").isNotNull(), concat(col("title"), lit(" by "), col("author"))).otherwise(col("title"));
+    return when(col(Columns.AUTHOR).isNotNull(), concat(col(Columns.TITLE), lit(" by "), col(Columns.AUTHOR)))
+        .otherwise(col(Columns.TITLE));
   }
 
   /** Rejected data lines: every reject but blank lines (recorded, yet no data line). */
@@ -195,7 +204,7 @@ public final class Ingest {
 
   private static Map<String, Long> countByReason(Dataset<Row> rejects, String source) {
     Map<String, Long> out = new TreeMap<>();
-    for (Row r : rejects.filter(col("source").equalTo(source)).groupBy("reason").count().collectAsList()) {
+    for (Row r : rejects.filter(col(Columns.SOURCE).equalTo(source)).groupBy(Columns.REASON).count().collectAsList()) {
       out.put(r.getString(0), r.getLong(1));
     }
     return out;
@@ -218,8 +227,8 @@ public final class Ingest {
     double share = (double) malformed / lines;
     if (share > s.maxMalformedFraction()) {
       StringBuilder examples = new StringBuilder();
-      for (Row r : rejects.filter(col("source").equalTo(source).and(col("reason").isin(counted.toArray())))
-          .orderBy("line").limit(5).collectAsList()) {
+      for (Row r : rejects.filter(col(Columns.SOURCE).equalTo(source).and(col(Columns.REASON).isin(counted.toArray())))
+          .orderBy(Columns.LINE).limit(5).collectAsList()) {
         examples.append("\n  line ").append(r.getLong(2)).append(": ").append(r.getString(3))
             .append(" (").append(r.getString(4)).append(')');
       }

@@ -24,45 +24,45 @@ public final class Schemas {
   private Schemas() {}
 
   public static final StructType INTERACTIONS = createStructType(new StructField[] {
-      createStructField("user_id", StringType, false),
-      createStructField("item_id", StringType, false),
-      createStructField("rating", DoubleType, false),
-      createStructField("ts", LongType, true),
-      createStructField("seq", LongType, false),
-      createStructField("label", IntegerType, false)});
+      createStructField(Columns.USER_ID, StringType, false),
+      createStructField(Columns.ITEM_ID, StringType, false),
+      createStructField(Columns.RATING, DoubleType, false),
+      createStructField(Columns.TS, LongType, true),
+      createStructField(Columns.SEQ, LongType, false),
+      createStructField(Columns.LABEL, IntegerType, false)});
 
   public static final StructType ITEMS = createStructType(new StructField[] {
-      createStructField("item_id", StringType, false),
-      createStructField("title", StringType, false),
-      createStructField("author", StringType, true),
-      createStructField("year", IntegerType, true),
-      createStructField("text", StringType, false)});
+      createStructField(Columns.ITEM_ID, StringType, false),
+      createStructField(Columns.TITLE, StringType, false),
+      createStructField(Columns.AUTHOR, StringType, true),
+      createStructField(Columns.YEAR, IntegerType, true),
+      createStructField(Columns.TEXT, StringType, false)});
 
   public static final StructType REJECTS = createStructType(new StructField[] {
-      createStructField("source", StringType, false),
-      createStructField("file", StringType, false),
-      createStructField("line", LongType, false),
-      createStructField("reason", StringType, false),
-      createStructField("detail", StringType, true),
-      createStructField("raw", StringType, true)});
+      createStructField(Columns.SOURCE, StringType, false),
+      createStructField(Columns.FILE, StringType, false),
+      createStructField(Columns.LINE, LongType, false),
+      createStructField(Columns.REASON, StringType, false),
+      createStructField(Columns.DETAIL, StringType, true),
+      createStructField(Columns.RAW, StringType, true)});
 
   public static final StructType SAMPLES = createStructType(new StructField[] {
-      createStructField("sample_id", StringType, false),
-      createStructField("domain", StringType, false),
-      createStructField("user_id", StringType, false),
-      createStructField("target_item_id", StringType, false),
-      createStructField("history_item_ids", createArrayType(StringType, false), false),
-      createStructField("history_labels", createArrayType(IntegerType, false), false),
-      createStructField("target_ts", LongType, true),
-      createStructField("instruction", StringType, false),
-      createStructField("input", StringType, false),
-      createStructField("output", StringType, false),
-      createStructField("label", IntegerType, false),
-      createStructField("split", StringType, false),
+      createStructField(Columns.SAMPLE_ID, StringType, false),
+      createStructField(Columns.DOMAIN, StringType, false),
+      createStructField(Columns.USER_ID, StringType, false),
+      createStructField(Columns.TARGET_ITEM_ID, StringType, false),
+      createStructField(Columns.HISTORY_ITEM_IDS, createArrayType(StringType, false), false),
+      createStructField(Columns.HISTORY_LABELS, createArrayType(IntegerType, false), false),
+      createStructField(Columns.TARGET_TS, LongType, true),
+      createStructField(Columns.INSTRUCTION, StringType, false),
+      createStructField(Columns.INPUT, StringType, false),
+      createStructField(Columns.OUTPUT, StringType, false),
+      createStructField(Columns.LABEL, IntegerType, false),
+      createStructField(Columns.SPLIT, StringType, false),
       // The rendered items, so a prompt can be re-rendered with fewer history items when it does
       // not fit a model's context (the scorer drops the oldest first).
-      createStructField("history_texts", createArrayType(StringType, false), false),
-      createStructField("target_text", StringType, false)});
+      createStructField(Columns.HISTORY_TEXTS, createArrayType(StringType, false), false),
+      createStructField(Columns.TARGET_TEXT, StringType, false)});
 
   /**
    * What {@code score} and {@code baselines} write: one row per (sample, model run). {@code score}
@@ -71,30 +71,30 @@ public final class Schemas {
    * the scores came from ({@code k = 0, seed = 0}: no training).
    */
   public static final StructType SCORES = createStructType(new StructField[] {
-      createStructField("sample_id", StringType, false),
-      createStructField("domain", StringType, false),
-      createStructField("split", StringType, false),
-      createStructField("label", IntegerType, false),
-      createStructField("score", DoubleType, false),
-      createStructField("logit_yes", DoubleType, true),
-      createStructField("logit_no", DoubleType, true),
-      createStructField("model", StringType, false),
-      createStructField("variant", StringType, false),
-      createStructField("train_domain", StringType, false),
-      createStructField("k", IntegerType, false),
-      createStructField("seed", IntegerType, false)});
+      createStructField(Columns.SAMPLE_ID, StringType, false),
+      createStructField(Columns.DOMAIN, StringType, false),
+      createStructField(Columns.SPLIT, StringType, false),
+      createStructField(Columns.LABEL, IntegerType, false),
+      createStructField(Columns.SCORE, DoubleType, false),
+      createStructField(Columns.LOGIT_YES, DoubleType, true),
+      createStructField(Columns.LOGIT_NO, DoubleType, true),
+      createStructField(Columns.MODEL, StringType, false),
+      createStructField(Columns.VARIANT, StringType, false),
+      createStructField(Columns.TRAIN_DOMAIN, StringType, false),
+      createStructField(Columns.K, IntegerType, false),
+      createStructField(Columns.SEED, IntegerType, false)});
 
   /** What {@code evaluate} writes: one AUC per (model, variant, train domain, test domain, K, seed). */
   public static final StructType METRICS = createStructType(new StructField[] {
-      createStructField("model", StringType, false),
-      createStructField("variant", StringType, false),
-      createStructField("train_domain", StringType, false),
-      createStructField("test_domain", StringType, false),
-      createStructField("k", IntegerType, false),
-      createStructField("seed", IntegerType, false),
-      createStructField("auc", DoubleType, false),
-      createStructField("n", LongType, false),
-      createStructField("n_pos", LongType, false)});
+      createStructField(Columns.MODEL, StringType, false),
+      createStructField(Columns.VARIANT, StringType, false),
+      createStructField(Columns.TRAIN_DOMAIN, StringType, false),
+      createStructField(Columns.TEST_DOMAIN, StringType, false),
+      createStructField(Columns.K, IntegerType, false),
+      createStructField(Columns.SEED, IntegerType, false),
+      createStructField(Columns.AUC, DoubleType, false),
+      createStructField(Columns.N, LongType, false),
+      createStructField(Columns.N_POS, LongType, false)});
 
   /** Fails with the missing column names when {@code actual} lacks any of {@code expected}'s. */
   public static void require(StructType actual, StructType expected, String what) {

@@ -15,6 +15,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 import tallrec.io.Fs;
 
 /**
@@ -31,9 +32,9 @@ public final class AlpacaJsonExport {
   public static long write(Dataset<Row> samples, Path dir, Configuration conf) {
     long total = 0;
     for (SplitName split : SplitName.values()) {
-      Dataset<Row> rows = samples.filter(col("split").equalTo(split.value()))
+      Dataset<Row> rows = samples.filter(col(Columns.SPLIT).equalTo(split.value()))
           .orderBy(col("sample_index"))
-          .select("instruction", "input", "output");
+          .select(Columns.INSTRUCTION, Columns.INPUT, Columns.OUTPUT);
       total += writeOne(rows.toLocalIterator(), new Path(dir, split.value() + ".json"), conf);
     }
     return total;

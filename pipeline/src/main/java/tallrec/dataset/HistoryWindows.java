@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import tallrec.data.Columns;
 
 /**
  * Builds history windows with Spark window functions: each interaction becomes a candidate target
@@ -31,15 +32,16 @@ public final class HistoryWindows {
 
   /** Interactions with their item's title and author, and the domain's like label. */
   public static Dataset<Row> enrich(Dataset<Row> interactions, Dataset<Row> items, DomainSpec domain) {
-    Dataset<Row> it = items.select(col("item_id").as("_iid"), col("title"), col("author"));
-    return interactions.join(it, interactions.col("item_id").equalTo(it.col("_iid")), "inner")
+    Dataset<Row> it = items.select(col(Columns.ITEM_ID).as("_iid"), col(Columns.TITLE), col(Columns.AUTHOR));
+    return interactions.join(it, interactions.col(Columns.ITEM_ID).equalTo(it.col("_iid")), "inner")
         .drop("_iid")
-        .withColumn("label", when(col("rating").gt(domain.likeThreshold()), 1).otherwise(0));
+        .withColumn(Columns.LABEL, when(col(Columns.RATING).gt(domain.likeThreshold()), 1).otherwise(0));
   }
 
   /** Windows in time order (ties in file order): MovieLens and any timestamped source. */
   public static Dataset<Row> chronological(Dataset<Row> enriched, int historyLength) {
-    return windows(enriched, Window.partitionBy("user_id").orderBy(col("ts"), col("seq")), historyLength);
+    return windows(enriched, Window.partitionBy(Columns.USER_ID).orderBy(col(Columns.TS), col(Columns.SEQ)),
+        historyLength);
   }
 
   /**
@@ -47,23 +49,24 @@ public final class HistoryWindows {
    * shuffle is a hash of (seed, user, item), so it does not depend on partitioning or file order.
    */
   public static Dataset<Row> shuffled(Dataset<Row> enriched, long seed, int historyLength) {
-    Column key = xxhash64(lit(seed), col("user_id"), col("item_id"));
+    Column key = xxhash64(lit(seed), col(Columns.USER_ID), col(Columns.ITEM_ID));
     return windows(enriched.withColumn("_shuffle", key),
-        Window.partitionBy("user_id").orderBy(col("_shuffle"), col("seq")), historyLength)
+        Window.partitionBy(Columns.USER_ID).orderBy(col("_shuffle"), col(Columns.SEQ)), historyLength)
         .drop("_shuffle");
   }
 
   private static Dataset<Row> windows(Dataset<Row> enriched, WindowSpec order, int historyLength) {
-    WindowSpec user = Window.partitionBy("user_id");
-    Column entry = struct(col("item_id"), col("title"), col("author"), col("label"));
+    WindowSpec user = Window.partitionBy(Columns.USER_ID);
+    Column entry = struct(col(Columns.ITEM_ID), col(Columns.TITLE), col(Columns.AUTHOR), col(Columns.LABEL));
     return enriched
         .withColumn("pos", row_number().over(order).minus(1))
         .withColumn("n_user", count(lit(1)).over(user))
-        .withColumn("first_seq", min(col("seq")).over(user))
+        .withColumn("first_seq", min(col(Columns.SEQ)).over(user))
         .withColumn("history", collect_list(entry).over(order.rowsBetween(-historyLength, -1)))
-        .select(col("user_id"), col("pos"), col("n_user"), col("first_seq"),
-            col("item_id").as("target_item_id"), col("title").as("target_title"),
-            col("author").as("target_author"), col("ts").as("target_ts"), col("seq").as("target_seq"),
-            col("label"), col("history"));
+        .select(col(Columns.USER_ID), col("pos"), col("n_user"), col("first_seq"),
+            col(Columns.ITEM_ID).as(Columns.TARGET_ITEM_ID), col(Columns.TITLE).as("target_title"),
+            col(Columns.AUTHOR).as("target_author"), col(Columns.TS).as(Columns.TARGET_TS),
+            col(Columns.SEQ).as("target_seq"),
+            col(Columns.LABEL), col("history"));
   }
 }

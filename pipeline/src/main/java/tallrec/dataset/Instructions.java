@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import tallrec.conf.TallRecConf;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -77,7 +78,7 @@ public final class Instructions {
       windows = r.windows();
       validStart = r.validStart();
       testStart = r.testStart();
-    } else if (enriched.filter(col("ts").isNull()).limit(1).count() > 0) {
+    } else if (enriched.filter(col(Columns.TS).isNull()).limit(1).count() > 0) {
       windows = TallRecSelection.shuffled(enriched, settings);
     } else {
       windows = TallRecSelection.chronological(enriched, settings);
@@ -90,7 +91,7 @@ public final class Instructions {
       Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
 
       Map<String, Long> counts = new TreeMap<>();
-      for (Row r : samples.groupBy("split").count().collectAsList()) {
+      for (Row r : samples.groupBy(Columns.SPLIT).count().collectAsList()) {
         counts.put(r.getString(0), r.getLong(1));
       }
       for (SplitName s : SplitName.values()) {
@@ -103,7 +104,8 @@ public final class Instructions {
 
       spark.sparkContext().setJobDescription("instructions: K-shot sets");
       Dataset<Row> kshot = KShotSampler.sample(spark, samples, settings.kshotKs(), settings.kshotSeeds());
-      kshot.write().mode(SaveMode.ErrorIfExists).partitionBy("k", "seed").parquet(commit.staging("kshot").toString());
+      kshot.write().mode(SaveMode.ErrorIfExists).partitionBy(Columns.K, Columns.SEED).parquet(commit.staging("kshot")
+          .toString());
       long kshotRows = kshot.count();
 
       Manifest manifest = new Manifest(STAGE)

@@ -12,6 +12,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import tallrec.data.Columns;
 
 /**
  * Draws the few-shot training sets of rec-tuning: for each seed, training samples are ranked by a
@@ -25,7 +26,7 @@ public final class KShotSampler {
 
   /** The schema of a K-shot set: samples plus {@code k} and {@code seed}. */
   public static StructType schema(StructType samples) {
-    return samples.add("k", DataTypes.IntegerType, false).add("seed", DataTypes.IntegerType, false);
+    return samples.add(Columns.K, DataTypes.IntegerType, false).add(Columns.SEED, DataTypes.IntegerType, false);
   }
 
   /**
@@ -33,13 +34,13 @@ public final class KShotSampler {
    * draw is a top-K (no full sort) and small, so it is collected and sliced on the driver.
    */
   public static Dataset<Row> sample(SparkSession spark, Dataset<Row> samples, List<Integer> ks, List<Integer> seeds) {
-    Dataset<Row> train = samples.filter(col("split").equalTo(SplitName.TRAIN.value()));
+    Dataset<Row> train = samples.filter(col(Columns.SPLIT).equalTo(SplitName.TRAIN.value()));
     int maxK = ks.stream().mapToInt(Integer::intValue).max().orElse(0);
     StructType schema = schema(samples.schema());
     List<Row> rows = new ArrayList<>();
     for (int seed : seeds) {
-      List<Row> ranked = train.withColumn("_draw", xxhash64(lit(seed), col("sample_id")))
-          .orderBy(col("_draw"), col("sample_id")).limit(maxK).drop("_draw").collectAsList();
+      List<Row> ranked = train.withColumn("_draw", xxhash64(lit(seed), col(Columns.SAMPLE_ID)))
+          .orderBy(col("_draw"), col(Columns.SAMPLE_ID)).limit(maxK).drop("_draw").collectAsList();
       for (int k : ks) {
         if (k > ranked.size()) {
           throw new IllegalArgumentException("K = " + k + " exceeds the " + ranked.size()

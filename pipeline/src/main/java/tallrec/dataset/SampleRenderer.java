@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.prompt.RecPrompt;
 
@@ -38,13 +39,13 @@ public final class SampleRenderer {
       rendered.add(domain.renderer().render(h.getString(1), h.getString(2)));
       labels.add(h.getInt(3));
     }
-    String userId = r.getString(r.fieldIndex("user_id"));
-    String target = r.getString(r.fieldIndex("target_item_id"));
-    int label = r.getInt(r.fieldIndex("label"));
+    String userId = r.getString(r.fieldIndex(Columns.USER_ID));
+    String target = r.getString(r.fieldIndex(Columns.TARGET_ITEM_ID));
+    int label = r.getInt(r.fieldIndex(Columns.LABEL));
     String targetText = domain.renderer().render(
         r.getString(r.fieldIndex("target_title")), r.getString(r.fieldIndex("target_author")));
     RecPrompt prompt = RecPrompt.of(domain.noun(), rendered, labels, targetText, label);
-    int tsIdx = r.fieldIndex("target_ts");
+    int tsIdx = r.fieldIndex(Columns.TARGET_TS);
     return RowFactory.create(
         domain.name() + "-" + userId + "-" + r.getInt(r.fieldIndex("pos")),
         domain.name(),
@@ -57,7 +58,7 @@ public final class SampleRenderer {
         prompt.input(),
         prompt.output(),
         label,
-        r.getString(r.fieldIndex("split")),
+        r.getString(r.fieldIndex(Columns.SPLIT)),
         rendered.toArray(new String[0]),
         targetText,
         r.getLong(r.fieldIndex("sample_index")));

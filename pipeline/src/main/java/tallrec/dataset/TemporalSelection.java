@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import tallrec.data.Columns;
 
 /**
  * Production selection: every window whose target has at least {@code minHistory} previous
@@ -23,7 +24,7 @@ public final class TemporalSelection {
   private TemporalSelection() {}
 
   public static Result select(Dataset<Row> enriched, InstructionSettings s) {
-    if (enriched.filter(col("ts").isNull()).limit(1).count() > 0) {
+    if (enriched.filter(col(Columns.TS).isNull()).limit(1).count() > 0) {
       throw new IllegalArgumentException(
           "--mode temporal needs a timestamp on every interaction, but this dataset has interactions without one"
               + " (BookCrossing has none): use --mode tallrec");
@@ -51,8 +52,8 @@ public final class TemporalSelection {
       testStart = (long) at[1];
     }
     Dataset<Row> split = windows
-        .withColumn("split", when(col("target_ts").lt(validStart), "train")
-            .when(col("target_ts").lt(testStart), "valid").otherwise("test"))
+        .withColumn("split", when(col(Columns.TARGET_TS).lt(validStart), "train")
+            .when(col(Columns.TARGET_TS).lt(testStart), "valid").otherwise("test"))
         .withColumn("sample_index", col("target_seq"));
     return new Result(split, validStart, testStart);
   }

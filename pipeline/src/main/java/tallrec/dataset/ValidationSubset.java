@@ -9,6 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import tallrec.data.Columns;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
@@ -31,8 +32,9 @@ public final class ValidationSubset {
       throw new IllegalArgumentException("validation subset size must be positive, got " + limit);
     }
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Dataset<Row> valid = spark.read().parquet(samples.toString()).filter(col("split").equalTo(SplitName.VALID.value()))
-        .orderBy(sha2(col("sample_id"), 256)).limit(limit);
+    Dataset<Row> valid = spark.read().parquet(samples.toString()).filter(col(Columns.SPLIT)
+        .equalTo(SplitName.VALID.value()))
+        .orderBy(sha2(col(Columns.SAMPLE_ID), 256)).limit(limit);
     Path target = Fs.of(out, conf).makeQualified(out);
     try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
       Path staged = commit.staging(target.getName());

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import tallrec.data.Columns;
 
 /**
  * AUC per (model, variant, train domain, test domain, K, seed) with Spark MLlib's
@@ -46,9 +47,12 @@ public final class AucEvaluator {
 
   /** Metrics of every group of {@code scores} (rows of the {@code scores} contract), sorted. */
   public List<Metric> evaluate(Dataset<Row> scores) {
-    Dataset<Row> slim = scores.select(col("model"), col("variant"), col("train_domain"), col("domain"),
-        col("k").cast(DataTypes.IntegerType).as("k"), col("seed").cast(DataTypes.IntegerType).as("seed"),
-        col("label").cast(DataTypes.DoubleType).as("label"), col("score").cast(DataTypes.DoubleType).as("score"));
+    Dataset<Row> slim = scores.select(col(Columns.MODEL), col(Columns.VARIANT), col(Columns.TRAIN_DOMAIN),
+        col(Columns.DOMAIN),
+        col(Columns.K).cast(DataTypes.IntegerType).as(Columns.K),
+        col(Columns.SEED).cast(DataTypes.IntegerType).as(Columns.SEED),
+        col(Columns.LABEL).cast(DataTypes.DoubleType).as(Columns.LABEL),
+        col(Columns.SCORE).cast(DataTypes.DoubleType).as(Columns.SCORE));
     List<Metric> counted = countGroups(slim);
     if (counted.isEmpty()) {
       throw new IllegalArgumentException("No scores to evaluate (0 rows)");
@@ -63,11 +67,12 @@ public final class AucEvaluator {
 
   /** Sizes and positives per group; fails on bad labels, missing scores or a single class. */
   private static List<Metric> countGroups(Dataset<Row> slim) {
-    Column badLabel = when(col("label").isNull().or(col("label").isin(0.0, 1.0).unary_$bang()), 1).otherwise(0);
-    Column badScore = when(col("score").isNull().or(col("score").isNaN())
-        .or(col("score").isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)), 1).otherwise(0);
+    Column badLabel = when(col(Columns.LABEL).isNull().or(col(Columns.LABEL).isin(0.0, 1.0).unary_$bang()), 1)
+        .otherwise(0);
+    Column badScore = when(col(Columns.SCORE).isNull().or(col(Columns.SCORE).isNaN())
+        .or(col(Columns.SCORE).isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)), 1).otherwise(0);
     List<Row> rows = slim.groupBy(KEYS[0], KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-        .agg(count(lit(1)), sum(when(col("label").equalTo(1.0), 1).otherwise(0)), sum(badLabel), sum(badScore))
+        .agg(count(lit(1)), sum(when(col(Columns.LABEL).equalTo(1.0), 1).otherwise(0)), sum(badLabel), sum(badScore))
         .collectAsList();
     List<Metric> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -119,9 +124,9 @@ public final class AucEvaluator {
   }
 
   private static Dataset<Row> filter(Dataset<Row> scores, Metric g) {
-    return scores.filter(col("model").equalTo(g.model()).and(col("variant").equalTo(g.variant()))
-        .and(col("train_domain").equalTo(g.trainDomain())).and(col("domain").equalTo(g.testDomain()))
-        .and(col("k").equalTo(g.k())).and(col("seed").equalTo(g.seed())));
+    return scores.filter(col(Columns.MODEL).equalTo(g.model()).and(col(Columns.VARIANT).equalTo(g.variant()))
+        .and(col(Columns.TRAIN_DOMAIN).equalTo(g.trainDomain())).and(col(Columns.DOMAIN).equalTo(g.testDomain()))
+        .and(col(Columns.K).equalTo(g.k())).and(col(Columns.SEED).equalTo(g.seed())));
   }
 
   /** MLlib's exact AUC of one group: columns {@code label} (0/1) and {@code score} (double). */
@@ -131,8 +136,8 @@ public final class AucEvaluator {
         .setNumBins(0)
         .setLabelCol("label")
         .setRawPredictionCol("score")
-        .evaluate(group.select(col("label").cast(DataTypes.DoubleType).as("label"),
-            col("score").cast(DataTypes.DoubleType).as("score")));
+        .evaluate(group.select(col(Columns.LABEL).cast(DataTypes.DoubleType).as(Columns.LABEL),
+            col(Columns.SCORE).cast(DataTypes.DoubleType).as(Columns.SCORE)));
   }
 
   private static Metric withAuc(Metric g, double auc) {

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -98,9 +99,9 @@ public final class Evaluate {
     if ("all".equals(split)) {
       return scores;
     }
-    Dataset<Row> selected = scores.filter(col("split").equalTo(split));
+    Dataset<Row> selected = scores.filter(col(Columns.SPLIT).equalTo(split));
     if (selected.limit(1).count() == 0) {
-      List<String> present = scores.select("split").distinct().as(Encoders.STRING()).collectAsList();
+      List<String> present = scores.select(Columns.SPLIT).distinct().as(Encoders.STRING()).collectAsList();
       throw new IllegalArgumentException("Scores at " + scoresPath + " have no rows of split '" + split
           + "'; splits present: " + present + " (set evaluate.split)");
     }

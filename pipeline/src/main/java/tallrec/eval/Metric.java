@@ -2,6 +2,7 @@ package tallrec.eval;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import tallrec.data.Columns;
 
 /**
  * One row of {@code metrics}: the AUC of one model run (model, variant, training domain, K, seed)
@@ -17,9 +18,10 @@ public record Metric(String model, String variant, String trainDomain, String te
 
   /** A row of {@link tallrec.data.Schemas#METRICS} (columns by name, so any column order reads). */
   public static Metric fromRow(Row r) {
-    return new Metric(r.getAs("model"), r.getAs("variant"), r.getAs("train_domain"), r.getAs("test_domain"),
-        r.<Integer>getAs("k"), r.<Integer>getAs("seed"), r.<Double>getAs("auc"), r.<Long>getAs("n"),
-        r.<Long>getAs("n_pos"));
+    return new Metric(r.getAs(Columns.MODEL), r.getAs(Columns.VARIANT), r.getAs(Columns.TRAIN_DOMAIN),
+        r.getAs(Columns.TEST_DOMAIN),
+        r.<Integer>getAs(Columns.K), r.<Integer>getAs(Columns.SEED), r.<Double>getAs(Columns.AUC),
+        r.<Long>getAs(Columns.N), r.<Long>getAs(Columns.N_POS));
   }
 
   /** The group this metric was computed on, for messages. */

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import tallrec.data.Columns;
 import tallrec.io.Fs;
 
 /**
@@ -32,7 +33,7 @@ final class ContentKey {
     }
     Dataset<Row> df = spark.read().parquet(path);
     if (!splits.isEmpty() && Arrays.asList(df.columns()).contains("split")) {
-      df = df.filter(col("split").isin(splits.toArray()));
+      df = df.filter(col(Columns.SPLIT).isin(splits.toArray()));
     }
     Column[] cols = Arrays.stream(df.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
     Row r = df.select(xxhash64(cols).as("h")).agg(count(lit(1)), sum(col("h").cast("decimal(38,0)"))).first();

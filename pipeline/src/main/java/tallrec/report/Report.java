@@ -32,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.jfree.chart.JFreeChart;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.eval.Metric;
 import tallrec.eval.SeedSummary;
@@ -441,9 +442,9 @@ public final class Report {
     for (List<Map.Entry<Table3.Method, Metric>> l : wanted.values()) {
       for (Map.Entry<Table3.Method, Metric> e : l) {
         Metric m = e.getValue();
-        any = any.or(col("model").equalTo(m.model()).and(col("variant").equalTo(m.variant()))
-            .and(col("train_domain").equalTo(m.trainDomain())).and(col("domain").equalTo(m.testDomain()))
-            .and(col("k").equalTo(m.k())).and(col("seed").equalTo(m.seed())));
+        any = any.or(col(Columns.MODEL).equalTo(m.model()).and(col(Columns.VARIANT).equalTo(m.variant()))
+            .and(col(Columns.TRAIN_DOMAIN).equalTo(m.trainDomain())).and(col(Columns.DOMAIN).equalTo(m.testDomain()))
+            .and(col(Columns.K).equalTo(m.k())).and(col(Columns.SEED).equalTo(m.seed())));
       }
     }
     Map<List<Object>, List<double[]>> out = new HashMap<>();
@@ -460,10 +461,11 @@ public final class Report {
       }
       Dataset<Row> g = d.filter(any);
       if (split != null && !split.equals("all")) {
-        g = g.filter(col("split").equalTo(split));
+        g = g.filter(col(Columns.SPLIT).equalTo(split));
       }
       Map<List<Object>, List<double[]>> here = new HashMap<>();
-      for (Row r : g.select("model", "variant", "train_domain", "domain", "k", "seed", "score", "label").collectAsList()) {
+      for (Row r : g.select(Columns.MODEL, Columns.VARIANT, Columns.TRAIN_DOMAIN, Columns.DOMAIN, Columns.K,
+          Columns.SEED, Columns.SCORE, Columns.LABEL).collectAsList()) {
         here.computeIfAbsent(List.of(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getInt(4),
             r.getInt(5)), x -> new ArrayList<>()).add(new double[] {r.getDouble(6), r.getInt(7)});
       }

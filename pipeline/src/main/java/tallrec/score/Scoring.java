@@ -25,6 +25,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -137,7 +138,7 @@ public final class Scoring {
     }
     Dataset<Row> samples = spark.read().parquet(path);
     Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + path);
-    return splits.isEmpty() ? samples : samples.filter(col("split").isin(splits.toArray()));
+    return splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray()));
   }
 
   /**
@@ -149,11 +150,11 @@ public final class Scoring {
     Dataset<Row> out = samples;
     if (limit > 0) {
       out = out.withColumn("_rank", org.apache.spark.sql.functions.row_number().over(
-              Window.partitionBy("split").orderBy("sample_index")))
+              Window.partitionBy(Columns.SPLIT).orderBy("sample_index")))
           .filter(col("_rank").leq(limit)).drop("_rank");
     }
     int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-    return out.repartition(Math.max(1, n), col("sample_id"));
+    return out.repartition(Math.max(1, n), col(Columns.SAMPLE_ID));
   }
 
   /** Reads a reference JSON file on the driver (they hold thousands of rows, not millions). */
@@ -165,9 +166,11 @@ public final class Scoring {
           e.label() == 1 ? 1 : 0, (long) e.index()));
     }
     StructType schema = new StructType()
-        .add("sample_id", "string", false).add("domain", "string", false).add("split", "string", false)
-        .add("instruction", "string", false).add("input", "string", false).add("output", "string", false)
-        .add("label", "int", false).add("sample_index", "long", false);
+        .add(Columns.SAMPLE_ID, "string", false).add(Columns.DOMAIN, "string", false).add(Columns.SPLIT, "string",
+        false)
+        .add(Columns.INSTRUCTION, "string", false).add(Columns.INPUT, "string", false).add(Columns.OUTPUT, "string",
+        false)
+        .add(Columns.LABEL, "int", false).add("sample_index", "long", false);
     return spark.createDataFrame(rows, schema);
   }
 
@@ -188,10 +191,10 @@ public final class Scoring {
   public static Dataset<Row> promptColumns(Dataset<Row> samples) {
     boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
     return samples.select(rebuildable
-        ? new Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
-            col("history_texts"), col("history_labels"), col("target_text")}
-        : new Column[] {col("sample_id"), col("domain"), col("split"), col("label"),
-            col("instruction"), col("input")});
+        ? new Column[] {col(Columns.SAMPLE_ID), col(Columns.DOMAIN), col(Columns.SPLIT), col(Columns.LABEL),
+            col(Columns.HISTORY_TEXTS), col(Columns.HISTORY_LABELS), col(Columns.TARGET_TEXT)}
+        : new Column[] {col(Columns.SAMPLE_ID), col(Columns.DOMAIN), col(Columns.SPLIT), col(Columns.LABEL),
+            col(Columns.INSTRUCTION), col(Columns.INPUT)});
   }
 
   /** The prompts of rows of {@link #promptColumns}, in {@code template}. */
@@ -199,16 +202,18 @@ public final class Scoring {
       AlpacaTemplate template) {
     List<SamplePrompt> prompts = new ArrayList<>(in.size());
     for (Row r : in) {
-      String id = r.getString(0);
+      String id = r.getAs(Columns.SAMPLE_ID);
       if (rebuildable) {
-        String noun = nouns.get(r.getString(1));
+        String domain = r.getAs(Columns.DOMAIN);
+        String noun = nouns.get(domain);
         if (noun == null) {
-          throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + r.getString(1)
-              + "' (add tallrec.domains." + r.getString(1) + ")");
+          throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + domain
+              + "' (add tallrec.domains." + domain + ")");
         }
-        prompts.add(SamplePrompt.of(id, noun, r.getList(4), r.getList(5), r.getString(6)).withTemplate(template));
+        prompts.add(SamplePrompt.of(id, noun, r.getList(r.fieldIndex(Columns.HISTORY_TEXTS)),
+            r.getList(r.fieldIndex(Columns.HISTORY_LABELS)), r.getAs(Columns.TARGET_TEXT)).withTemplate(template));
       } else {
-        prompts.add(SamplePrompt.fixed(id, r.getString(4), r.getString(5)).withTemplate(template));
+        prompts.add(SamplePrompt.fixed(id, r.getAs(Columns.INSTRUCTION), r.getAs(Columns.INPUT)).withTemplate(template));
       }
     }
     return prompts;
@@ -239,7 +244,8 @@ public final class Scoring {
         executors.add(SKIPPED + sc.id);
         continue;
       }
-      out.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), sc.score,
+      out.add(RowFactory.create(r.getAs(Columns.SAMPLE_ID), r.getAs(Columns.DOMAIN), r.getAs(Columns.SPLIT),
+          r.<Integer>getAs(Columns.LABEL), sc.score,
           sc.logitYes, sc.logitNo, s.modelName(), s.variant(), s.trainDomain(), s.k(), s.seed()));
     }
     executors.add(SparkEnv.get().executorId() + ":" + out.size());
@@ -291,7 +297,7 @@ public final class Scoring {
       long expected = samples.count() - skipped.size();
       long got = written.count();
       if (got != expected) {
-        List<String> missing = samples.select("sample_id").except(written.select("sample_id"))
+        List<String> missing = samples.select(Columns.SAMPLE_ID).except(written.select(Columns.SAMPLE_ID))
             .limit(10).as(Encoders.STRING()).collectAsList();
         throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples; missing e.g. " + missing);
       }

@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import tallrec.data.Columns;
 import tallrec.llm.TruncatablePrompt;
 import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.AlpacaTemplate;
@@ -80,21 +81,24 @@ public final class TuneData {
             + " `tallrec instructions`: samples/ or kshot/k=K/seed=S)");
       }
     }
-    if (split != null && cols.contains("split") && !df.filter(col("split").equalTo(split)).isEmpty()) {
-      df = df.filter(col("split").equalTo(split));
+    if (split != null && cols.contains("split") && !df.filter(col(Columns.SPLIT).equalTo(split)).isEmpty()) {
+      df = df.filter(col(Columns.SPLIT).equalTo(split));
     }
-    List<Row> rows = new ArrayList<>(df.select("sample_id", "domain", "history_texts", "history_labels",
-        "target_text", "output", "label").collectAsList());
-    rows.sort(Comparator.comparing(r -> r.getString(0)));
+    List<Row> rows = new ArrayList<>(df.select(Columns.SAMPLE_ID, Columns.DOMAIN, Columns.HISTORY_TEXTS,
+        Columns.HISTORY_LABELS, Columns.TARGET_TEXT, Columns.OUTPUT, Columns.LABEL).collectAsList());
+    rows.sort(Comparator.comparing(r -> r.<String>getAs(Columns.SAMPLE_ID)));
     List<Labeled> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
-      String noun = nouns.get(r.getString(1));
+      String id = r.getAs(Columns.SAMPLE_ID);
+      String domain = r.getAs(Columns.DOMAIN);
+      String noun = nouns.get(domain);
       if (noun == null) {
-        throw new IllegalArgumentException("sample " + r.getString(0) + ": no prompt noun for domain '" + r.getString(1)
-            + "' (add tallrec.domains." + r.getString(1) + ")");
+        throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + domain
+            + "' (add tallrec.domains." + domain + ")");
       }
-      out.add(Labeled.rec(r.getString(0), noun, r.getList(2), r.getList(3), r.getString(4), r.getString(5), r.getInt(6))
-          .withDomain(r.getString(1)));
+      out.add(Labeled.rec(id, noun, r.getList(r.fieldIndex(Columns.HISTORY_TEXTS)),
+          r.getList(r.fieldIndex(Columns.HISTORY_LABELS)), r.getAs(Columns.TARGET_TEXT), r.getAs(Columns.OUTPUT),
+          r.<Integer>getAs(Columns.LABEL)).withDomain(domain));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));

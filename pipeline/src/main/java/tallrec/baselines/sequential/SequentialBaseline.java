@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import tallrec.baselines.Baseline;
+import tallrec.data.Columns;
 import tallrec.dataset.SplitName;
 
 /**
@@ -31,8 +32,8 @@ import tallrec.dataset.SplitName;
 public final class SequentialBaseline implements Baseline {
 
   private static final StructType SCORES = new StructType()
-      .add("sample_id", DataTypes.StringType, false)
-      .add("score", DataTypes.DoubleType, false);
+      .add(Columns.SAMPLE_ID, DataTypes.StringType, false)
+      .add(Columns.SCORE, DataTypes.DoubleType, false);
 
   private final String name;
   private final Architecture arch;
@@ -116,12 +117,13 @@ public final class SequentialBaseline implements Baseline {
   /** The ids, labels and split of each row, sorted by sample id (the order Spark returns rows in is not fixed). */
   static List<SeqSample> collect(Dataset<Row> samples) {
     List<SeqSample> out = new ArrayList<>();
-    for (Row r : samples.select(col("sample_id"), col("history_item_ids"), col("history_labels"),
-        col("target_item_id"), col("label"), col("split")).collectAsList()) {
-      List<String> items = r.getList(1);
-      List<Integer> labels = r.getList(2);
-      out.add(new SeqSample(r.getString(0), List.copyOf(items), List.copyOf(labels), r.getString(3), r.getInt(4),
-          SplitName.VALID.value().equals(r.getString(5))));
+    for (Row r : samples.select(col(Columns.SAMPLE_ID), col(Columns.HISTORY_ITEM_IDS), col(Columns.HISTORY_LABELS),
+        col(Columns.TARGET_ITEM_ID), col(Columns.LABEL), col(Columns.SPLIT)).collectAsList()) {
+      List<String> items = r.getList(r.fieldIndex(Columns.HISTORY_ITEM_IDS));
+      List<Integer> labels = r.getList(r.fieldIndex(Columns.HISTORY_LABELS));
+      out.add(new SeqSample(r.getAs(Columns.SAMPLE_ID), List.copyOf(items), List.copyOf(labels),
+          r.getAs(Columns.TARGET_ITEM_ID), r.<Integer>getAs(Columns.LABEL),
+          SplitName.VALID.value().equals(r.getAs(Columns.SPLIT))));
     }
     out.sort(Comparator.comparing(SeqSample::sampleId));
     return out;

@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
+import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -47,8 +48,8 @@ public final class ItemTextEmbeddings {
   public static final String DIR_NAME = "item-embeddings";
 
   public static final StructType SCHEMA = new StructType()
-      .add("item_id", DataTypes.StringType, false)
-      .add("text", DataTypes.StringType, false)
+      .add(Columns.ITEM_ID, DataTypes.StringType, false)
+      .add(Columns.TEXT, DataTypes.StringType, false)
       .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   /**
@@ -89,14 +90,15 @@ public final class ItemTextEmbeddings {
    * text: {@code item_id string, text string}. An item rendered two ways keeps the smaller text.
    */
   public static Dataset<Row> itemTexts(Dataset<Row> samples) {
-    Dataset<Row> targets = samples.select(col("target_item_id").as("item_id"), col("target_text").as("text"));
+    Dataset<Row> targets = samples.select(col(Columns.TARGET_ITEM_ID).as(Columns.ITEM_ID),
+        col(Columns.TARGET_TEXT).as(Columns.TEXT));
     Dataset<Row> history = samples
         .select(expr("explode(transform(history_item_ids, (id, i) -> named_struct('item_id', id, 'text', history_texts[i])))")
             .as("h"))
-        .select(col("h.item_id").as("item_id"), col("h.text").as("text"));
+        .select(col("h.item_id").as(Columns.ITEM_ID), col("h.text").as(Columns.TEXT));
     return targets.union(history)
-        .filter(col("item_id").isNotNull().and(col("text").isNotNull()))
-        .groupBy("item_id").agg(min("text").as("text"));
+        .filter(col(Columns.ITEM_ID).isNotNull().and(col(Columns.TEXT).isNotNull()))
+        .groupBy(Columns.ITEM_ID).agg(min("text").as(Columns.TEXT));
   }
 
   /**
@@ -105,7 +107,7 @@ public final class ItemTextEmbeddings {
    */
   public static Dataset<Row> compute(Dataset<Row> items, Settings s) {
     int n = s.partitions() > 0 ? s.partitions() : items.sparkSession().sparkContext().defaultParallelism();
-    return items.select("item_id", "text").repartition(Math.max(1, n), col("item_id"))
+    return items.select(Columns.ITEM_ID, Columns.TEXT).repartition(Math.max(1, n), col(Columns.ITEM_ID))
         .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> embedPartition(rows, s), Encoders.row(SCHEMA));
   }
 
