@@ -148,7 +148,8 @@ class RunCommandTest {
     assertEquals(0, f.rc(), f.out());
 
     Path killed = tmp.resolve("killed");
-    CliRun k = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-test.tune-halt-after-step=3"), 600,
+    CliRun k = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-train.extra-listeners=tallrec.train.HaltAfterStep",
+        "-Dtallrec-test.halt-after-step=3"), 600,
         args(demo(killed), shrink));
     assertEquals(137, k.rc(), k.out());
     assertTrue(k.out().contains("halting the JVM after step 3"), k.out());

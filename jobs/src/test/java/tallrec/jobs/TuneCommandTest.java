@@ -109,7 +109,8 @@ class TuneCommandTest {
     assertEquals(0, f.rc(), f.out());
 
     Path killed = tmp.resolve("killed");
-    CliRun p = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-test.tune-halt-after-step=3"), 300,
+    CliRun p = CliRun.inChildJvm(tmp.resolve("killed.txt"), List.of("-Dtallrec-train.extra-listeners=tallrec.train.HaltAfterStep",
+        "-Dtallrec-test.halt-after-step=3"), 300,
         concat(common, "--out", killed.toString()));
     String childLog = p.out();
     assertEquals(137, p.rc(), childLog);

@@ -124,7 +124,7 @@ public final class Pretraining {
           losses.add(r.lossValue());
           double seconds = (System.nanoTime() - t0) / 1e9;
           if (log != null) {
-            Trainer.appendLog(log, Trainer.stepRecord(step, epoch, r.lossValue(), lr, norm, r.tokens() / seconds,
+            TrainLog.appendLog(log, TrainLog.stepRecord(step, epoch, r.lossValue(), lr, norm, r.tokens() / seconds,
                 seconds), (System.nanoTime() - start) / 1e9);
           }
           if (progress != null && b == perEpoch - 1) {

@@ -155,7 +155,7 @@ public final class Tuning {
 
   /** As above; {@code listener}, when not null, sees every optimizer step (fidelity tests take A/B there). */
   public static Outcome train(Request q, List<TuneData.Labeled> trainData, List<TuneData.Labeled> validData,
-      Configuration conf, String deviceName, PrintStream progress, Trainer.StepListener listener) {
+      Configuration conf, String deviceName, PrintStream progress, TrainingListener listener) {
     boolean rec = q.stage().equals("rec");
     TuneSettings s = q.settings();
     GradMode.off();
@@ -204,13 +204,9 @@ public final class Tuning {
       if (listener != null) {
         options.listener(listener);
       }
+      extraListeners().forEach(options::listener);
       Trainer trainer = new Trainer(loaded.model, adapter, train, validator, s, pad,
-          options.workDir(work).resume(q.resume()).runKey(runKey(q.configJson())).progress(progress).groups(domains)
-              // Test hooks (see TuneCommandTest): an exception, or an abrupt JVM halt, after step N. Named
-              // outside "tallrec.": system properties there become settings (TallRecConf) and would
-              // change the run key of the very stage a test kills and resumes.
-              .crashAfterStep(Integer.getInteger("tallrec-test.tune-crash-after-step", -1))
-              .haltAfterStep(Integer.getInteger("tallrec-test.tune-halt-after-step", -1)));
+          options.workDir(work).resume(q.resume()).runKey(runKey(q.configJson())).progress(progress).groups(domains));
       Trainer.Result r = trainer.run();
       Map<String, Integer> trainedByDomain = trainer.examplesByGroup(r.steps());
       Map<String, Integer> trainByDomain = counts(domains);
@@ -224,7 +220,7 @@ public final class Tuning {
             trainedByDomain, validByDomain);
       }
       java.nio.file.Path local = work.resolve("adapter");
-      Trainer.deleteTree(local);
+      TrainerCheckpoint.deleteTree(local);
       adapter.save(local);
       Files.copy(work.resolve(Trainer.LOG_FILE), local.resolve(Trainer.LOG_FILE));
       Path out = commit(conf, q, local, r, train.size(), validCount, adapter.parameterCount(), initial, trainByDomain,
@@ -301,6 +297,33 @@ public final class Tuning {
       // A config that is not a JSON object has no run key.
     }
     return null;
+  }
+
+  /** The JVM system property naming extra listeners for every tuning run in this JVM. */
+  public static final String EXTRA_LISTENERS = "tallrec-train.extra-listeners";
+
+  /**
+   * The listeners {@value #EXTRA_LISTENERS} names (class names, comma-separated, each with a public
+   * no-argument constructor), added to every tuning run in this JVM, as Spark's
+   * {@code spark.extraListeners}: how an operator attaches a metrics exporter, and how a test ends a
+   * child JVM at a chosen step (TuneCommandTest). Named outside "tallrec.", where system properties
+   * become settings (TallRecConf) and would change the run key of the very stage it watches.
+   */
+  static List<TrainingListener> extraListeners() {
+    List<TrainingListener> out = new ArrayList<>();
+    String names = System.getProperty(EXTRA_LISTENERS, "").trim();
+    for (String name : names.isEmpty() ? new String[0] : names.split(",")) {
+      try {
+        Object l = Class.forName(name.trim()).getConstructor().newInstance();
+        if (!(l instanceof TrainingListener t)) {
+          throw new IllegalArgumentException(EXTRA_LISTENERS + ": " + name.trim() + " is not a " + TrainingListener.class.getName());
+        }
+        out.add(t);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalArgumentException(EXTRA_LISTENERS + ": cannot make a " + name.trim() + " (" + e + ")", e);
+      }
+    }
+    return out;
   }
 
   static java.nio.file.Path workDir(Request q) {

@@ -81,9 +81,9 @@ class SyntheticRecTuningTest {
       // Same seed, fresh adapter: the run again (shuffles, A's init, dropout masks), stopped after
       // step 8: every step's loss (each depends on all earlier updates) repeats bit for bit.
       LoraAdapter b = LoraAdapter.attach(l.model, settings().lora(), 42);
-      Trainer.SimulatedCrash again = org.junit.jupiter.api.Assertions.assertThrows(Trainer.SimulatedCrash.class,
-          () -> new Trainer(l.model, b, ex, v, settings(), l.tokenizer.eosId(), new Trainer.Options().crashAfterStep(8)
-              .progress(new PrintStream(new ByteArrayOutputStream()))).run());
+      CrashAfterStep.Crash again = org.junit.jupiter.api.Assertions.assertThrows(CrashAfterStep.Crash.class,
+          () -> new Trainer(l.model, b, ex, v, settings(), l.tokenizer.eosId(), new Trainer.Options()
+              .listener(new CrashAfterStep(8)).progress(new PrintStream(new ByteArrayOutputStream()))).run());
       assertEquals(r.losses().subList(0, 8), again.losses);
       b.detach(l.model);
       assertTrue(r.bestMetric() >= untuned + THRESHOLD && r.bestMetric() >= 0.6, "untuned " + untuned + " tuned "

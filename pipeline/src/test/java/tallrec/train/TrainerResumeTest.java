@@ -50,8 +50,8 @@ class TrainerResumeTest {
       assertEquals(6, full.steps());
 
       LoraAdapter b = LoraAdapter.attach(l.model, s.lora(), s.seed());
-      assertThrows(Trainer.SimulatedCrash.class, () -> new Trainer(l.model, b, train, v, s, l.tokenizer.eosId(),
-          new Trainer.Options().workDir(tmp.resolve("b")).crashAfterStep(3).progress(quiet)).run());
+      assertThrows(CrashAfterStep.Crash.class, () -> new Trainer(l.model, b, train, v, s, l.tokenizer.eosId(),
+          new Trainer.Options().workDir(tmp.resolve("b")).listener(new CrashAfterStep(3)).progress(quiet)).run());
       b.detach(l.model);
       // A new process: fresh adapter, state from the checkpoint of step 2; step 3 is redone.
       LoraAdapter c = LoraAdapter.attach(l.model, s.lora(), s.seed() + 1);
@@ -93,8 +93,8 @@ class TrainerResumeTest {
       a.detach(l.model);
 
       LoraAdapter b = LoraAdapter.attach(l.model, s.lora(), s.seed());
-      assertThrows(Trainer.SimulatedCrash.class, () -> new Trainer(l.model, b, train, null, s, l.tokenizer.eosId(),
-          new Trainer.Options().workDir(work).runKey("key-1").crashAfterStep(3).progress(out)).run());
+      assertThrows(CrashAfterStep.Crash.class, () -> new Trainer(l.model, b, train, null, s, l.tokenizer.eosId(),
+          new Trainer.Options().workDir(work).runKey("key-1").listener(new CrashAfterStep(3)).progress(out)).run());
       b.detach(l.model);
       assertTrue(Files.readString(work.resolve("checkpoint/state.json")).contains("\"run_key\":\"key-1\""));
 

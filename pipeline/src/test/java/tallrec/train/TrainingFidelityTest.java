@@ -94,10 +94,10 @@ class TrainingFidelityTest {
         tmp.resolve("work-" + name).toString(), "cpu", s, Map.of("movie", "movie"), "{}", "f32");
     List<double[]> steps = new ArrayList<>();
     Map<Integer, Map<String, float[]>> snaps = new LinkedHashMap<>();
-    Trainer.StepListener listener = (step, loss, norm, lr, adapter) -> {
-      steps.add(new double[] {loss, norm, lr});
-      if (snapshotSteps.contains(step)) {
-        snaps.put(step, adapter.peftTensors());
+    TrainingListener listener = e -> {
+      steps.add(new double[] {e.loss(), e.gradNorm(), e.lr()});
+      if (snapshotSteps.contains(e.step())) {
+        snaps.put(e.step(), e.adapter().peftTensors());
       }
     };
     Tuning.Outcome o = Tuning.train(q, train, valid, new Configuration(), "cpu",
