@@ -81,10 +81,9 @@ public final class ScoreCommand implements Callable<Integer> {
         Scoring.readSamples(spark, data, wanted.contains("all") ? List.of() : wanted, jsonDomain == null ? "movie" : jsonDomain),
         c.getInt("limit"), c.getInt("partitions"));
     String name = modelName != null ? modelName : new Path(model).getName();
-    Scoring.Settings s = new Scoring.Settings(model, tokenizer, c.getInt("batch-size"), c.getInt("max-prompt-tokens"),
-        c.getBoolean("reference-fp16"), name, adapter == null ? "" : "lora", "", 0, 0, adapter,
-        conf.section("model").getString("precision")).withPromptTemplate(c.getString("prompt-template"))
-        .withSharedPrefix(c.getBoolean("shared-prefix")).withOnTooLong(c.getString("on-too-long"));
+    Scoring.Settings s = Scoring.Settings.builder(model).tokenizer(tokenizer).scoring(c)
+        .label(name, adapter == null ? "" : "lora", "", 0, 0).adapter(adapter)
+        .precision(conf.section("model").getString("precision")).build();
     Map<String, String> nouns = Domains.from(conf).nouns();
     long t0 = System.nanoTime();
     Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""), allowEmpty);

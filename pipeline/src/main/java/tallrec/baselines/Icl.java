@@ -60,11 +60,8 @@ public final class Icl implements Baseline {
     if (name.isEmpty()) {
       name = new Path(model).getName();
     }
-    Scoring.Settings s = new Scoring.Settings(model, tokenizer.isEmpty() ? null : tokenizer, c.getInt("batch-size"),
-        c.getInt("max-prompt-tokens"), c.getBoolean("reference-fp16"), name, VARIANT, "", 0, 0, null)
-        .withPromptTemplate(c.hasPath("prompt-template") ? c.getString("prompt-template") : "alpaca")
-        .withSharedPrefix(!c.hasPath("shared-prefix") || c.getBoolean("shared-prefix"))
-        .withOnTooLong(c.hasPath("on-too-long") ? c.getString("on-too-long") : "fail");
+    Scoring.Settings s = Scoring.Settings.builder(model).tokenizer(tokenizer.isEmpty() ? null : tokenizer)
+        .scoring(c).label(name, VARIANT, "", 0, 0).build();
     return new Icl(s, c.getInt("partitions"), nouns);
   }
 

@@ -646,11 +646,9 @@ public final class ExperimentPlan {
             var rows = Scoring.prepare(spark, Scoring.readSamples(spark, samples.toString(),
                 splits.contains("all") ? List.of() : splits, domains.get(d)), score.getInt("limit"),
                 score.getInt("partitions"));
-            Scoring.Settings s = new Scoring.Settings(modelPath, tokenizer, score.getInt("batch-size"),
-                score.getInt("max-prompt-tokens"), score.getBoolean("reference-fp16"), modelName, variant, trainLabel,
-                k, seed, adapter == null ? null : adapter.toString(), precision())
-                .withPromptTemplate(score.getString("prompt-template"))
-                .withSharedPrefix(score.getBoolean("shared-prefix")).withOnTooLong(score.getString("on-too-long"));
+            Scoring.Settings s = Scoring.Settings.builder(modelPath).tokenizer(tokenizer).scoring(score)
+                .label(modelName, variant, trainLabel, k, seed).adapter(adapter == null ? null : adapter.toString())
+                .precision(precision()).build();
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
             log.printf("      %,d scores; rows per executor %s%s%n", r.rows(), r.rowsByExecutor(),
                 r.skippedTooLong().isEmpty() ? "" : "; skipped as too long: " + r.skippedTooLong().size());

@@ -2,6 +2,7 @@ package tallrec.score;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.typesafe.config.Config;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,67 +60,144 @@ public final class Scoring {
       YesNoScorer.OnTooLong.named(onTooLong);
     }
 
-    /** Prompts that do not fit fail the stage ({@code score.on-too-long = fail}, the default). */
-    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
-        String promptTemplate, boolean sharedPrefix) {
-      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
-          precision, promptTemplate, sharedPrefix, YesNoScorer.OnTooLong.FAIL.key());
-    }
-
-    /** Shared-prefix reuse on ({@code score.shared-prefix}, the default). */
-    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
-        String promptTemplate) {
-      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
-          precision, promptTemplate, true);
-    }
-
-    /** The default prompt template ({@code alpaca}). */
-    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-        String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision) {
-      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
-          precision, AlpacaTemplate.ALPACA.key());
-    }
-
-    /** Base weights in {@code tallrec.model.precision}'s default (auto: F16 on a GPU, F32 on the CPU). */
-    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-        String modelName, String variant, String trainDomain, int k, int seed, String adapter) {
-      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, adapter,
-          "auto");
+    /** Settings to score with {@code model} (an HF directory, safetensors or llama2.c file): see {@link Builder}. */
+    public static Builder builder(String model) {
+      return new Builder(model);
     }
 
     /** The same with the base weights in {@code precision} (f32, f16, bf16, auto). */
     public Settings withPrecision(String p) {
-      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, p, promptTemplate, sharedPrefix, onTooLong);
+      return toBuilder().precision(p).build();
     }
 
-    /** The same with prompts rendered in the template named {@code t} ({@code tallrec.prompt.template}). */
-    public Settings withPromptTemplate(String t) {
-      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, t, sharedPrefix, onTooLong);
+    private Builder toBuilder() {
+      return new Builder(model).tokenizer(tokenizer).batchSize(batchSize).maxPromptTokens(maxPromptTokens)
+          .referenceFp16(referenceFp16).label(modelName, variant, trainDomain, k, seed).adapter(adapter)
+          .precision(precision).promptTemplate(promptTemplate).sharedPrefix(sharedPrefix).onTooLong(onTooLong);
+    }
+  }
+
+  /**
+   * Builds {@link Settings} (DJL's {@code EarlyStoppingListener.Builder} is the model): the model to
+   * score with, how to score ({@link #scoring(Config)} reads a {@code score}-shaped section), and how
+   * the scores are labelled in the scores table. Defaults are {@code reference.conf}'s.
+   */
+  public static final class Builder {
+    private final String model;
+    private String tokenizer;
+    private int batchSize = 32;
+    private int maxPromptTokens;
+    private boolean referenceFp16;
+    private String modelName = "";
+    private String variant = "";
+    private String trainDomain = "";
+    private int k;
+    private int seed;
+    private String adapter;
+    private String precision = "auto";
+    private String promptTemplate = AlpacaTemplate.ALPACA.key();
+    private boolean sharedPrefix = true;
+    private String onTooLong = YesNoScorer.OnTooLong.FAIL.key();
+
+    private Builder(String model) {
+      this.model = model;
     }
 
     /**
-     * The same with the prompts' common leading tokens computed once per partition or not
-     * ({@code score.shared-prefix}); see {@link YesNoScorer.Options#sharedPrefix}.
+     * How to score, from a section with {@code score}'s keys: batch-size, max-prompt-tokens,
+     * reference-fp16, prompt-template, shared-prefix and on-too-long (each optional here; a key
+     * that is absent keeps its default).
      */
-    public Settings withSharedPrefix(boolean on) {
-      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, promptTemplate, on, onTooLong);
+    public Builder scoring(Config c) {
+      if (c.hasPath("batch-size")) {
+        batchSize(c.getInt("batch-size"));
+      }
+      if (c.hasPath("max-prompt-tokens")) {
+        maxPromptTokens(c.getInt("max-prompt-tokens"));
+      }
+      if (c.hasPath("reference-fp16")) {
+        referenceFp16(c.getBoolean("reference-fp16"));
+      }
+      if (c.hasPath("prompt-template")) {
+        promptTemplate(c.getString("prompt-template"));
+      }
+      if (c.hasPath("shared-prefix")) {
+        sharedPrefix(c.getBoolean("shared-prefix"));
+      }
+      if (c.hasPath("on-too-long")) {
+        onTooLong(c.getString("on-too-long"));
+      }
+      return this;
     }
 
-    /** The same with {@code score.on-too-long} = {@code o} (fail, truncate-input, skip). */
-    public Settings withOnTooLong(String o) {
-      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k,
-          seed, adapter, precision, promptTemplate, sharedPrefix, o);
+    /** The tokenizer file or directory; null = the model directory's own. */
+    public Builder tokenizer(String t) {
+      this.tokenizer = t;
+      return this;
     }
 
-    /** Without an adapter (the base model). */
-    public Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
-        String modelName, String variant, String trainDomain, int k, int seed) {
-      this(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain, k, seed, null);
+    public Builder batchSize(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("score.batch-size must be positive, got " + n);
+      }
+      this.batchSize = n;
+      return this;
+    }
+
+    /** Longest prompt in tokens; 0 = the model's context. */
+    public Builder maxPromptTokens(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("score.max-prompt-tokens must be >= 0, got " + n);
+      }
+      this.maxPromptTokens = n;
+      return this;
+    }
+
+    public Builder referenceFp16(boolean on) {
+      this.referenceFp16 = on;
+      return this;
+    }
+
+    /** How the scores table names the run: model, variant, training domain, K and seed (0, 0: untrained). */
+    public Builder label(String name, String variantName, String domain, int kShots, int seedNumber) {
+      this.modelName = name;
+      this.variant = variantName;
+      this.trainDomain = domain;
+      this.k = kShots;
+      this.seed = seedNumber;
+      return this;
+    }
+
+    /** A PEFT LoRA adapter directory, or null for the base model. */
+    public Builder adapter(String dir) {
+      this.adapter = dir;
+      return this;
+    }
+
+    /** Base weights' precision: f32, f16, bf16 or auto ({@code tallrec.model.precision}). */
+    public Builder precision(String p) {
+      this.precision = p;
+      return this;
+    }
+
+    public Builder promptTemplate(String t) {
+      this.promptTemplate = t;
+      return this;
+    }
+
+    public Builder sharedPrefix(boolean on) {
+      this.sharedPrefix = on;
+      return this;
+    }
+
+    public Builder onTooLong(String o) {
+      this.onTooLong = o;
+      return this;
+    }
+
+    public Settings build() {
+      return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain,
+          k, seed, adapter, precision, promptTemplate, sharedPrefix, onTooLong);
     }
   }
 

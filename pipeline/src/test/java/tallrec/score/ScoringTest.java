@@ -47,7 +47,7 @@ class ScoringTest {
   }
 
   static Scoring.Settings settings(int batch) {
-    return new Scoring.Settings(model, null, batch, 0, false, "stories260K", "", "", 0, 0);
+    return Scoring.Settings.builder(model).batchSize(batch).label("stories260K", "", "", 0, 0).build();
   }
 
   private static Map<String, double[]> byId(Dataset<Row> scores) {
@@ -162,7 +162,8 @@ class ScoringTest {
 
   @Test
   void aMissingModelIsAClearError() {
-    Scoring.Settings bad = new Scoring.Settings(tmp.resolve("no-such-model").toString(), null, 4, 0, false, "x", "", "", 0, 0);
+    Scoring.Settings bad = Scoring.Settings.builder(tmp.resolve("no-such-model").toString()).batchSize(4)
+        .label("x", "", "", 0, 0).build();
     org.apache.spark.util.CollectionAccumulator<String> acc = spark.sparkContext().<String>collectionAccumulator();
     Exception e = assertThrows(Exception.class, () -> Scoring.score(subset.limit(2), bad, NOUNS, acc).count());
     Throwable t = e;
