@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,27 @@ public final class Ingest {
   public static final String STAGE = "ingest";
 
   /** Stage settings, from {@code tallrec.ingest} and the domain's like threshold. */
-  public record Settings(double maxMalformedFraction, boolean unknownItemsAreMalformed, double likeThreshold) {}
+  public record Settings(double maxMalformedFraction, boolean unknownItemsAreMalformed, double likeThreshold) {
+
+    /** Share of a file's rows that may be malformed before the stage fails, writing nothing. */
+    public static final String MAX_MALFORMED_FRACTION = "max-malformed-fraction";
+    /** Whether a rating of an item missing from the items file is a reject (false: reported only). */
+    public static final String UNKNOWN_ITEMS_ARE_MALFORMED = "unknown-items-are-malformed";
+
+    public Settings {
+      if (!(maxMalformedFraction >= 0 && maxMalformedFraction <= 1)) {
+        throw new IllegalArgumentException("tallrec.ingest." + MAX_MALFORMED_FRACTION + " must be within [0, 1], got "
+            + maxMalformedFraction);
+      }
+    }
+
+    /** The stage's settings for a source of {@code domain}: the {@code ingest} section and the domain's like rule. */
+    public static Settings from(TallRecConf conf, String domain) {
+      Config c = conf.section("ingest");
+      return new Settings(c.getDouble(MAX_MALFORMED_FRACTION), c.getBoolean(UNKNOWN_ITEMS_ARE_MALFORMED),
+          Domains.from(conf).require(domain).likeThreshold());
+    }
+  }
 
   /** What the stage wrote. */
   public record Result(Path out, long interactions, long items, long rejects, long recoveredItems,
@@ -80,12 +101,7 @@ public final class Ingest {
       String ratingsFile, String itemsFile, Path out) {
     RawSource raw = RawSources.resolve(source, conf.section("sources"), inputDir, ratingsFile, itemsFile,
         spark.sparkContext().hadoopConfiguration());
-    double threshold = Domains.from(conf).require(raw.domain()).likeThreshold();
-    Settings settings = new Settings(
-        conf.section("ingest").getDouble("max-malformed-fraction"),
-        conf.section("ingest").getBoolean("unknown-items-are-malformed"),
-        threshold);
-    return run(spark, raw, settings, out, conf.renderJson(""));
+    return run(spark, raw, Settings.from(conf, raw.domain()), out, conf.renderJson(""));
   }
 
   public static Result run(SparkSession spark, RawSource source, Settings settings, Path out, String configJson) {

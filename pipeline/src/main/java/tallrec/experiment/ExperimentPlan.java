@@ -237,8 +237,7 @@ public final class ExperimentPlan {
     steps.add(new Step(Stage.INGEST, name + " (" + source + ")", new Path(data, "interactions"),
         json(ingestSettings), rawUpstream, rawFiles, cfg -> {
           RawSource raw = RawSources.resolve(source, sources, inputDir, ratings, items, hadoop);
-          Ingest.Settings s = new Ingest.Settings(conf.section("ingest").getDouble("max-malformed-fraction"),
-              conf.section("ingest").getBoolean("unknown-items-are-malformed"), spec.likeThreshold());
+          Ingest.Settings s = Ingest.Settings.from(conf, domain);
           Ingest.Result r = Ingest.run(spark, raw, s, data, cfg);
           log.printf("      %,d interactions, %,d items, %,d rejects%n", r.interactions(), r.items(), r.rejects());
         }));
