@@ -10,7 +10,6 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tallrec.baselines.BaselineRegistry;
 import tallrec.baselines.Baselines;
 import tallrec.conf.TallRecConf;
 
@@ -54,29 +53,24 @@ public final class BaselinesCommand implements Callable<Integer> {
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("baselines.icl.model", model);
     flags.put("baselines.icl.tokenizer", tokenizer);
+    flags.put("baselines.only", only);
+    flags.put("baselines.k", k);
+    flags.put("baselines.seeds", seeds);
     TallRecConf conf = common.resolve(flags);
     // Names (and what they need, such as icl's model) first: a typo fails before Spark starts.
-    List<String> names = only != null ? only : conf.section("baselines").getStringList("only");
-    BaselineRegistry.resolve(names, conf);
+    Baselines.Settings settings = Baselines.Settings.from(conf);
     SparkSession spark = Jobs.spark(conf, "baselines");
-    report(run(spark, conf, samples, out, names, k, seeds, System.out), System.out);
+    report(run(spark, conf, settings, samples, out, System.out), System.out);
     return 0;
   }
 
-  static Baselines.Result run(SparkSession spark, TallRecConf conf, String samples, String out, List<String> names,
-      List<Integer> k, List<Integer> seeds, PrintStream log) {
-    var c = conf.section("baselines");
-    Baselines.Plan plan = new Baselines.Plan(
-        BaselineRegistry.resolve(names != null ? names : c.getStringList("only"), conf),
-        k != null ? k : c.getIntList("k"),
-        seeds != null ? seeds : c.getIntList("seeds"),
-        c.getStringList("splits"));
-    log.printf("baselines %s, K %s, seeds %s, splits %s%n", names != null ? names : c.getStringList("only"),
-        plan.ks(), plan.seeds(), plan.splits());
-    // The manifest records what ran: the flags, not only the defaults they override.
-    TallRecConf ran = conf.with("baselines.only", plan.baselines().stream().map(b -> b.name()).toList())
-        .with("baselines.k", plan.ks()).with("baselines.seeds", plan.seeds());
-    return Baselines.run(spark, new Path(samples), new Path(out), plan, ran.renderJson("baselines"), log::println);
+  /** The manifest records the resolved section, flags included (they are settings like any other). */
+  static Baselines.Result run(SparkSession spark, TallRecConf conf, Baselines.Settings settings, String samples,
+      String out, PrintStream log) {
+    log.printf("baselines %s, K %s, seeds %s, splits %s%n", settings.names(), settings.ks(), settings.seeds(),
+        settings.splits());
+    return Baselines.run(spark, new Path(samples), new Path(out), settings, conf.renderJson("baselines"),
+        log::println);
   }
 
   static void report(Baselines.Result r, PrintStream o) {

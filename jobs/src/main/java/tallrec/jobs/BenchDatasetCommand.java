@@ -15,7 +15,6 @@ import tallrec.dataset.DatasetBench;
 import tallrec.dataset.DomainSpec;
 import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
-import tallrec.dataset.SelectionMode;
 import tallrec.synth.SynthParams;
 import tallrec.synth.SyntheticMovieLens;
 
@@ -44,6 +43,7 @@ public final class BenchDatasetCommand implements Callable<Integer> {
     TallRecConf conf = common.resolve(Map.of("instructions.mode", "temporal"));
     SparkSession spark = Jobs.spark(conf, "bench dataset");
     DomainSpec domain = DomainSpec.of("movie", conf.section("domains"));
+    InstructionSettings temporal = InstructionSettings.from(conf);
     List<DatasetBench.Row> rows = new ArrayList<>();
     for (long n : sizes) {
       String raw = work + "/raw-" + n;
@@ -58,8 +58,7 @@ public final class BenchDatasetCommand implements Callable<Integer> {
 
         @Override
         public Instructions.Result instructions(Path dataset) {
-          return Instructions.run(spark, dataset, dataset, SelectionMode.TEMPORAL, domain,
-              InstructionSettings.from(conf.section("instructions")), null, conf.renderJson(""));
+          return Instructions.run(spark, dataset, dataset, domain, temporal, null, conf.renderJson(""));
         }
       });
       rows.add(row);

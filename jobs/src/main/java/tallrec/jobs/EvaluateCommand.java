@@ -46,7 +46,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   static Evaluate.Result run(SparkSession spark, TallRecConf conf, String scores, String out) {
     Path scoresPath = new Path(scores.replaceAll("/+$", ""));
     Path outPath = out != null ? new Path(out) : scoresPath.getParent();
-    return Evaluate.run(spark, scoresPath, outPath, Evaluate.Settings.from(conf.section("evaluate")),
+    return Evaluate.run(spark, scoresPath, outPath, Evaluate.Settings.from(conf),
         conf.renderJson("evaluate"));
   }
 

@@ -3,6 +3,7 @@ package tallrec.jobs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
+import tallrec.llm.Precision;
 
 /** {@code --precision}: the backbone's numeric precision, {@code tallrec.model.precision}. */
 public final class PrecisionOption {
@@ -14,7 +15,7 @@ public final class PrecisionOption {
 
   /** {@code tallrec.model.precision} after --conf, --set and this flag (for commands with no other flags). */
   String resolve(CommonOptions common) {
-    return common.resolve(into(new LinkedHashMap<>())).section("model").getString("precision");
+    return Precision.configured(common.resolve(into(new LinkedHashMap<>())));
   }
 
   /** Adds the flag (when given) to a command's overrides. */

@@ -47,7 +47,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TallRecConf conf = common.resolve();
-    Report.Settings settings = Report.Settings.from(conf.section("report"));
+    Report.Settings settings = Report.Settings.from(conf);
     PrintStream o = System.out;
     if (fromCsv != null) {
       if (!metrics.isEmpty() || !runs.isEmpty()) {

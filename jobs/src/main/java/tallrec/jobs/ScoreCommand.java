@@ -1,6 +1,5 @@
 package tallrec.jobs;
 
-import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,16 +73,11 @@ public final class ScoreCommand implements Callable<Integer> {
     flags.put("score.limit", limit);
     flags.put("score.on-too-long", onTooLong);
     TallRecConf conf = common.resolve(precisionOption.into(flags));
-    Config c = conf.section("score");
     SparkSession spark = Jobs.spark(conf, "score");
-    List<String> wanted = c.getStringList("splits");
-    Dataset<Row> samples = Scoring.prepare(spark,
-        Scoring.readSamples(spark, data, wanted.contains("all") ? List.of() : wanted, jsonDomain == null ? "movie" : jsonDomain),
-        c.getInt("limit"), c.getInt("partitions"));
+    Dataset<Row> samples = Scoring.Selection.from(conf).read(spark, data, jsonDomain == null ? "movie" : jsonDomain);
     String name = modelName != null ? modelName : new Path(model).getName();
-    Scoring.Settings s = Scoring.Settings.builder(model).tokenizer(tokenizer).scoring(c)
-        .label(name, adapter == null ? "" : "lora", "", 0, 0).adapter(adapter)
-        .precision(conf.section("model").getString("precision")).build();
+    Scoring.Settings s = Scoring.Settings.builder(model).tokenizer(tokenizer).scoring(conf)
+        .label(name, adapter == null ? "" : "lora", "", 0, 0).adapter(adapter).build();
     Map<String, String> nouns = Domains.from(conf).nouns();
     long t0 = System.nanoTime();
     Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""), allowEmpty);

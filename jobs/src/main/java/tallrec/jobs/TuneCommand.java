@@ -1,6 +1,5 @@
 package tallrec.jobs;
 
-import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,18 +118,17 @@ public final class TuneCommand implements Callable<Integer> {
     flags.put("tune.activation-checkpointing", activationCheckpointing);
     flags.put("tune.plan-gpu-gib", gpuGib);
     TallRecConf conf = common.resolve(precisionOption.into(flags));
-    Config c = conf.section("tune");
-    TuneSettings s = TuneSettings.from(c);
+    TuneSettings s = TuneSettings.from(conf);
     PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     if (model == null) {
       throw new IllegalArgumentException("--model is required");
     }
     if (plan) {
       // A plan is for the GPU the tuning will run on: auto means its default there, f16.
-      String requested = conf.section("model").getString("precision");
+      String requested = Precision.configured(conf);
       Precision p = requested.isBlank() || requested.equals("auto") ? Precision.F16
           : Precision.resolve(requested, null, "--precision");
-      stdout.print(MemoryPlan.report(planConfig(model), s.lora(), s.cutoffLen(), p, c.getDouble("plan-gpu-gib"),
+      stdout.print(MemoryPlan.report(planConfig(model), s.lora(), s.cutoffLen(), p, s.planGpuGib(),
           s.microBatch()));
       return 0;
     }
@@ -139,9 +137,9 @@ public final class TuneCommand implements Callable<Integer> {
     }
     Map<String, String> nouns = Domains.from(conf).nouns();
     SparkSession spark = Jobs.spark(conf, "tune");
-    Tuning.Request q = new Tuning.Request(stage, model, tokenizer, train, valid, out, init,
-        resume ? Trainer.Resume.STRICT : Trainer.Resume.NEVER, workDir,
-        c.getString("device"), s, nouns, conf.renderJson(""), conf.section("model").getString("precision"));
+    Tuning.Request q = Tuning.Request.builder(stage, model, s, out).tokenizer(tokenizer).data(train, valid).init(init)
+        .checkpoints(workDir, resume ? Trainer.Resume.STRICT : Trainer.Resume.NEVER).nouns(nouns)
+        .configJson(conf.renderJson("")).precision(Precision.configured(conf)).build();
     Tuning.Outcome o = Tuning.run(spark, q, System.err);
     stdout.printf("tune %s -> %s: %d steps%s, %d training examples, best %s at step %d (untuned %.4f), %.1f s,"
             + " %,d LoRA parameters%n", stage, o.out(), o.result().steps(), o.result().stoppedEarly() ? " (early stop)" : "",

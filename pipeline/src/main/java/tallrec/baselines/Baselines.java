@@ -18,6 +18,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import tallrec.baselines.text.ItemTextEmbeddings;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.dataset.SplitName;
@@ -34,8 +36,53 @@ public final class Baselines {
 
   public static final String STAGE = "baselines";
 
-  /** What to run. */
-  public record Plan(List<Baseline> baselines, List<Integer> ks, List<Integer> seeds, List<String> splits) {}
+  /** What to run: the {@code baselines} stage's settings. */
+  public record Settings(List<Baseline> baselines, List<Integer> ks, List<Integer> seeds, List<String> splits) {
+
+    /** The section these settings are read from. */
+    public static final String SECTION = "baselines";
+
+    // Keys of tallrec.baselines this stage reads itself; each baseline reads its own sub-section.
+    public static final String ONLY = "only";
+    public static final String K = "k";
+    public static final String SEEDS = "seeds";
+    public static final String SPLITS = "splits";
+
+    public Settings {
+      baselines = List.copyOf(baselines);
+      ks = List.copyOf(ks);
+      seeds = List.copyOf(seeds);
+      splits = List.copyOf(splits);
+    }
+
+    /**
+     * The {@code tallrec.baselines} section: the baselines {@code only} names (each configured
+     * from its own sub-section, icl with the domains' prompt nouns), the K-shot sizes and seeds
+     * they are fitted on, and the splits they score. Errors name the key and where it was set.
+     */
+    public static Settings from(TallRecConf conf) {
+      Section c = Section.of(conf, SECTION);
+      List<Integer> ks = c.getIntList(K);
+      if (ks.stream().anyMatch(k -> k < 1)) {
+        throw c.invalid(K, "each K must be at least 1");
+      }
+      List<Integer> seeds = c.getIntList(SEEDS);
+      if (seeds.stream().anyMatch(s -> s < 0)) {
+        throw c.invalid(SEEDS, "seeds are >= 0");
+      }
+      List<String> names = c.getStringList(ONLY);
+      List<String> unknown = names.stream().filter(n -> !BaselineRegistry.available().contains(n)).toList();
+      if (!unknown.isEmpty() || names.isEmpty()) {
+        throw c.invalid(ONLY, (names.isEmpty() ? "No baseline selected" : "Unknown baseline(s) " + unknown)
+            + "; available: " + String.join(", ", BaselineRegistry.available()));
+      }
+      return new Settings(BaselineRegistry.resolve(names, conf), ks, seeds, c.getStringList(SPLITS));
+    }
+
+    public List<String> names() {
+      return baselines.stream().map(Baseline::name).toList();
+    }
+  }
 
   /** One fit-and-score that was written. */
   public record RunInfo(String model, int k, int seed, long rows, double seconds) {}
@@ -44,7 +91,7 @@ public final class Baselines {
 
   private Baselines() {}
 
-  public static Result run(SparkSession spark, Path samplesPath, Path out, Plan plan, String configJson,
+  public static Result run(SparkSession spark, Path samplesPath, Path out, Settings plan, String configJson,
       Consumer<String> log) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     if (!Fs.exists(samplesPath, conf)) {
@@ -115,7 +162,7 @@ public final class Baselines {
    * Spark and cached beside {@code samples/} ({@code item-embeddings/}, reused while the samples
    * are unchanged), then handed to each of them on the driver.
    */
-  private static void provideItemVectors(SparkSession spark, Path samplesPath, Plan plan, Consumer<String> log) {
+  private static void provideItemVectors(SparkSession spark, Path samplesPath, Settings plan, Consumer<String> log) {
     List<TextAwareBaseline> text = plan.baselines().stream().filter(b -> b instanceof TextAwareBaseline)
         .map(b -> (TextAwareBaseline) b).toList();
     if (text.isEmpty()) {
@@ -136,7 +183,7 @@ public final class Baselines {
   }
 
   /** The (k, seed) runs of one baseline: one per K-shot set, or a single run (see {@link Baseline.Training}). */
-  private static List<int[]> runsOf(Baseline b, Plan plan, Dataset<Row> train) {
+  private static List<int[]> runsOf(Baseline b, Settings plan, Dataset<Row> train) {
     List<int[]> runs = new ArrayList<>();
     switch (b.training()) {
       case NONE -> runs.add(new int[] {0, 0});
@@ -147,7 +194,7 @@ public final class Baselines {
   }
 
   /** The K-shot sets beside {@code samples/}; a requested (k, seed) that is absent is an error listing those present. */
-  static Dataset<Row> readKshot(SparkSession spark, Path kshotPath, Plan plan) {
+  static Dataset<Row> readKshot(SparkSession spark, Path kshotPath, Settings plan) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     if (!Fs.exists(kshotPath, conf)) {
       throw new IllegalArgumentException("K-shot sets not found: " + kshotPath + " (written by `tallrec instructions` beside samples/)");

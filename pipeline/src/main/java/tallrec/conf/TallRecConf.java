@@ -114,6 +114,18 @@ public final class TallRecConf {
         ConfigFactory.parseMap(Map.of(qualify(key), value)).withFallback(config).resolve());
   }
 
+  /**
+   * A copy whose section {@code path} is {@code overrides} over this one's (key by key, objects
+   * merged): how an experiment's {@code rec-tuning.tune} or a dataset's {@code instructions} become
+   * the {@code tune} or {@code instructions} a stage's {@code Settings.from(TallRecConf)} reads, so
+   * that every stage is configured one way whether a command or an experiment runs it.
+   */
+  public TallRecConf overlay(String path, Config overrides) {
+    String key = qualify(path);
+    Config merged = overrides.withFallback(config.getConfig(key));
+    return new TallRecConf(config.withValue(key, merged.root()));
+  }
+
   /** The resolved subtree as compact JSON, for manifests. */
   public String renderJson(String path) {
     Config sub = path == null || path.isEmpty() ? root() : section(path);

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
-import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import tallrec.conf.Domains;
+import tallrec.conf.Section;
 import tallrec.conf.TallRecConf;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -52,6 +52,9 @@ public final class Ingest {
     /** Whether a rating of an item missing from the items file is a reject (false: reported only). */
     public static final String UNKNOWN_ITEMS_ARE_MALFORMED = "unknown-items-are-malformed";
 
+    /** The section these settings are read from. */
+    public static final String SECTION = "ingest";
+
     public Settings {
       if (!(maxMalformedFraction >= 0 && maxMalformedFraction <= 1)) {
         throw new IllegalArgumentException("tallrec.ingest." + MAX_MALFORMED_FRACTION + " must be within [0, 1], got "
@@ -61,7 +64,7 @@ public final class Ingest {
 
     /** The stage's settings for a source of {@code domain}: the {@code ingest} section and the domain's like rule. */
     public static Settings from(TallRecConf conf, String domain) {
-      Config c = conf.section("ingest");
+      Section c = Section.of(conf, SECTION);
       return new Settings(c.getDouble(MAX_MALFORMED_FRACTION), c.getBoolean(UNKNOWN_ITEMS_ARE_MALFORMED),
           Domains.from(conf).require(domain).likeThreshold());
     }

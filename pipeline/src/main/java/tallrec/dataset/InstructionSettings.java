@@ -1,14 +1,20 @@
 package tallrec.dataset;
 
-import com.typesafe.config.Config;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 
 /**
- * Settings of the {@code instructions} stage ({@code tallrec.instructions}).
+ * Settings of the {@code instructions} stage ({@code tallrec.instructions}), built by
+ * {@link #from(TallRecConf)}; an experiment lays a dataset's own {@code mode} and
+ * {@code instructions} over the section first ({@link TallRecConf#overlay}).
  *
+ * @param mode tallrec (the paper's datasets, exactly) or temporal (every window, split by time)
  * @param historyLength N, the previous interactions shown in a prompt (paper: 10)
  * @param minHistory temporal mode: a target needs at least this many previous interactions
  * @param keepLast tallrec mode (MovieLens): how many of the last samples the reference keeps
@@ -21,6 +27,7 @@ import java.util.List;
  * @param kshotSeeds seeds of the few-shot draws
  */
 public record InstructionSettings(
+    SelectionMode mode,
     int historyLength,
     int minHistory,
     int keepLast,
@@ -32,36 +39,60 @@ public record InstructionSettings(
     List<Integer> kshotKs,
     List<Integer> kshotSeeds) {
 
+  /** The section these settings are read from. */
+  public static final String SECTION = "instructions";
+
+  // Keys of tallrec.instructions; reference.conf documents each and holds its default.
+  public static final String MODE = "mode";
+  public static final String HISTORY_LENGTH = "history-length";
+  public static final String SPLIT_FRACTIONS = "split-fractions";
+  public static final String KEEP_LAST = "tallrec.keep-last";
+  public static final String MIN_USER_INTERACTIONS = "tallrec.min-user-interactions";
+  public static final String SEED = "tallrec.seed";
+  public static final String MIN_HISTORY = "temporal.min-history";
+  public static final String TEMPORAL_CUTS = "temporal.cuts";
+  public static final String TEMPORAL_QUANTILES = "temporal.quantiles";
+  public static final String KSHOT_K = "kshot.k";
+  public static final String KSHOT_SEEDS = "kshot.seeds";
+
   public InstructionSettings {
+    Objects.requireNonNull(mode, "mode");
+    splitFractions = List.copyOf(splitFractions);
+    temporalCuts = List.copyOf(temporalCuts);
+    temporalQuantiles = List.copyOf(temporalQuantiles);
+    kshotKs = List.copyOf(kshotKs);
+    kshotSeeds = List.copyOf(kshotSeeds);
+  }
+
+  /** The {@code tallrec.instructions} section; errors name the key and where it was set. */
+  public static InstructionSettings from(TallRecConf conf) {
+    Section c = Section.of(conf, SECTION);
+    int historyLength = c.getInt(HISTORY_LENGTH);
     if (historyLength < 1) {
-      throw new IllegalArgumentException("instructions.history-length: " + historyLength + " (must be at least 1)");
+      throw c.invalid(HISTORY_LENGTH, "must be at least 1");
     }
-    for (int k : kshotKs) {
-      if (k < 1) {
-        throw new IllegalArgumentException("instructions.kshot.k: " + k + " is not allowed (each K must be at least 1)");
+    List<Integer> ks = c.getIntList(KSHOT_K);
+    if (ks.stream().anyMatch(k -> k < 1)) {
+      throw c.invalid(KSHOT_K, "each K must be at least 1");
+    }
+    List<Integer> seeds = c.getIntList(KSHOT_SEEDS);
+    if (seeds.stream().anyMatch(s -> s < 0)) {
+      throw c.invalid(KSHOT_SEEDS, "seeds are >= 0");
+    }
+    List<Long> cuts = new ArrayList<>();
+    for (String cut : c.getStringList(TEMPORAL_CUTS)) {
+      Long t = parseTime(cut);
+      if (t == null) {
+        throw c.invalid(TEMPORAL_CUTS, "'" + cut + "' is neither unix seconds nor yyyy-MM-dd");
       }
+      cuts.add(t);
     }
-    for (int s : kshotSeeds) {
-      if (s < 0) {
-        throw new IllegalArgumentException("instructions.kshot.seeds: " + s + " is not allowed (seeds are >= 0)");
-      }
-    }
+    return new InstructionSettings(c.get(MODE, SelectionMode::parse), historyLength, c.getInt(MIN_HISTORY),
+        c.getInt(KEEP_LAST), c.getDoubleList(SPLIT_FRACTIONS), c.getInt(MIN_USER_INTERACTIONS), c.getLong(SEED), cuts,
+        c.getDoubleList(TEMPORAL_QUANTILES), ks, seeds);
   }
 
-  public static InstructionSettings from(Config c) {
-    return new InstructionSettings(
-        c.getInt("history-length"),
-        c.getInt("temporal.min-history"),
-        c.getInt("tallrec.keep-last"),
-        c.getDoubleList("split-fractions"),
-        c.getInt("tallrec.min-user-interactions"),
-        c.getLong("tallrec.seed"),
-        c.getStringList("temporal.cuts").stream().map(InstructionSettings::parseTime).toList(),
-        c.getDoubleList("temporal.quantiles"),
-        c.getIntList("kshot.k"),
-        c.getIntList("kshot.seeds"));
-  }
-
+  /** Unix seconds or a yyyy-MM-dd date (UTC midnight); null for neither. */
   private static Long parseTime(String s) {
     String t = s.trim();
     if (t.matches("\\d+")) {
@@ -70,7 +101,7 @@ public record InstructionSettings(
     try {
       return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("instructions.temporal.cuts: '" + s + "' is neither unix seconds nor yyyy-MM-dd");
+      return null;
     }
   }
 }

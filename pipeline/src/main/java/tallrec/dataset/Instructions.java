@@ -49,13 +49,13 @@ public final class Instructions {
     if (d == null) {
       throw new IllegalArgumentException("No domain recorded in " + in + "/interactions/_MANIFEST.json: pass --domain movie|book|...");
     }
-    return run(spark, in, out, SelectionMode.parse(conf.section("instructions").getString("mode")),
-        DomainSpec.of(d, conf.section("domains")), InstructionSettings.from(conf.section("instructions")),
-        exportJson, conf.renderJson(""));
+    return run(spark, in, out, DomainSpec.of(d, conf.section("domains")), InstructionSettings.from(conf), exportJson,
+        conf.renderJson(""));
   }
 
-  public static Result run(SparkSession spark, Path in, Path out, SelectionMode mode, DomainSpec domain,
-      InstructionSettings settings, Path exportJson, String configJson) {
+  public static Result run(SparkSession spark, Path in, Path out, DomainSpec domain, InstructionSettings settings,
+      Path exportJson, String configJson) {
+    SelectionMode mode = settings.mode();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path interactionsPath = new Path(in, "interactions");
     Path itemsPath = new Path(in, "items");

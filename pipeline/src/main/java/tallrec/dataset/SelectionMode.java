@@ -19,7 +19,7 @@ public enum SelectionMode {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--mode must be tallrec or temporal, got '" + s + "'");
+      throw new IllegalArgumentException("expected tallrec or temporal, got '" + s + "'");
     }
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -18,6 +17,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
@@ -33,10 +34,39 @@ public final class Evaluate {
 
   public static final String STAGE = "evaluate";
 
-  /** Evaluation settings ({@code tallrec.evaluate}). */
+  /**
+   * Evaluation settings ({@code tallrec.evaluate}).
+   *
+   * @param split which scores to evaluate: train, valid, test or all
+   * @param parallelism groups evaluated concurrently (one small Spark job each)
+   */
   public record Settings(String split, int parallelism) {
-    public static Settings from(Config c) {
-      return new Settings(c.getString("split"), c.getInt("parallelism"));
+    public static final String SECTION = "evaluate";
+    public static final String SPLIT = "split";
+    public static final String PARALLELISM = "parallelism";
+    static final List<String> SPLITS = List.of("train", "valid", "test", "all");
+
+    public Settings {
+      if (!SPLITS.contains(split)) {
+        throw new IllegalArgumentException("evaluate." + SPLIT + ": '" + split + "' (expected one of " + SPLITS + ")");
+      }
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("evaluate." + PARALLELISM + ": " + parallelism + " (at least 1)");
+      }
+    }
+
+    /** The {@code tallrec.evaluate} section; errors name the key and where it was set. */
+    public static Settings from(TallRecConf conf) {
+      Section c = Section.of(conf, SECTION);
+      String split = c.getString(SPLIT);
+      if (!SPLITS.contains(split)) {
+        throw c.invalid(SPLIT, "expected one of " + String.join(", ", SPLITS));
+      }
+      int parallelism = c.getInt(PARALLELISM);
+      if (parallelism < 1) {
+        throw c.invalid(PARALLELISM, "at least one group at a time");
+      }
+      return new Settings(split, parallelism);
     }
   }
 

@@ -2,17 +2,8 @@ package tallrec.experiment;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,34 +12,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import tallrec.baselines.BaselineRegistry;
 import tallrec.baselines.Baselines;
 import tallrec.conf.Domains;
 import tallrec.conf.TallRecConf;
-import tallrec.data.Ingest;
-import tallrec.data.RawSource;
-import tallrec.data.RawSources;
 import tallrec.dataset.DomainSpec;
 import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
-import tallrec.dataset.SelectionMode;
 import tallrec.dataset.ValidationSubset;
 import tallrec.eval.Evaluate;
-import tallrec.io.Fs;
 import tallrec.io.Manifest;
-import tallrec.io.StagedCommit;
-import tallrec.llm.RandomCheckpoint;
+import tallrec.llm.Precision;
 import tallrec.report.Report;
-import tallrec.report.ReportRenderer;
 import tallrec.score.Scoring;
-import tallrec.synth.SynthParams;
 import tallrec.synth.SyntheticMovieLens;
-import tallrec.train.CorpusPretraining;
 import tallrec.train.Trainer;
 import tallrec.train.TuneSettings;
 import tallrec.train.Tuning;
@@ -70,9 +52,6 @@ public final class ExperimentPlan {
   /** TALLRec (alpaca tuning, then rec-tuning), RT (rec-tuning only), AT (alpaca only), ICL (no tuning). */
   public static final List<String> VARIANTS = List.of("tallrec", "rt", "at", "icl");
 
-  public static final String RANDOM_MODEL = "random";
-  /** {@code experiment.model.path} for a small model pretrained here on a synthetic dataset's corpus (the demo's). */
-  public static final String PRETRAINED_ON_SYNTH = "pretrained-on-synth";
   /** {@code experiment.alpaca.data} prefix naming a synthetic dataset's {@code alpaca.json}. */
   public static final String SYNTH_ALPACA = "synth:";
 
@@ -89,11 +68,8 @@ public final class ExperimentPlan {
   private final Map<String, Path> synthRaw = new LinkedHashMap<>();
   private final List<Path> scoreOutputs = new ArrayList<>();
 
-  private String modelPath;
-  private String tokenizer;
-  private String modelName;
-  private String backbone = "none";
-  private Path modelStepOutput;
+  /** The backbone tune and score load; null when the experiment runs baselines only. */
+  private Backbone model;
 
   private ExperimentPlan(SparkSession spark, TallRecConf conf, PrintStream log) {
     this.spark = spark;
@@ -129,7 +105,7 @@ public final class ExperimentPlan {
 
   /** Which backbone produced the LLM numbers (checkpoint path, or "random init" for the demo's). */
   public String backbone() {
-    return backbone;
+    return model == null ? "none" : model.description();
   }
 
   /** Where evaluate writes metrics/ and metrics.json: {@code experiment.metrics-dir}, default the experiment's out. */
@@ -184,72 +160,25 @@ public final class ExperimentPlan {
   // ---- data ----
 
   private void planDataset(String name, Config ds) {
-    String source = ds.getString("source");
-    Config sources = conf.section("sources");
-    if (!sources.hasPath(source)) {
-      throw new IllegalArgumentException("experiment.datasets." + name + ".source: unknown source '" + source
-          + "'; expected one of " + RawSources.NAMES);
-    }
-    String domain = ds.hasPath("domain") ? ds.getString("domain") : sources.getString(source + ".domain");
-    DomainSpec spec = DomainSpec.of(domain, conf.section("domains"));
-    domains.put(name, domain);
     Path data = new Path(out, "data/" + name);
-
-    List<Path> rawUpstream = new ArrayList<>();
-    String input;
-    if (ds.hasPath("synth")) {
-      Path raw = new Path(out, "raw/" + name);
-      input = raw.toString();
-      Config synthConf = ds.getConfig("synth").withFallback(conf.section("synth"));
-      SynthParams params = SynthParams.fromConfig(synthConf);
-      steps.add(new Step(Stage.SYNTH, name + ": " + String.format("%,d", params.ratings()) + " synthetic ratings",
-          raw, json(synthConf), List.of(), List.of(), cfg -> {
-            SyntheticMovieLens.Result r = new SyntheticMovieLens(params).writeTo(raw.toString(), true, hadoop);
-            new Manifest("synth").config(cfg).rows("ratings", params.ratings())
-                .property("users", Integer.toString(r.users())).property("items", Integer.toString(r.items()))
-                .write(raw, hadoop);
-          }));
-      rawUpstream.add(raw);
-      synthRaw.put(name, raw);
-    } else {
-      input = ds.hasPath("input") ? ds.getString("input") : null;
+    RawDataSteps raw = RawDataSteps.plan(name, ds, conf, new Path(out, "raw/" + name), data, spark, log);
+    steps.addAll(raw.steps());
+    domains.put(name, raw.domain());
+    if (raw.synthRaw() != null) {
+      synthRaw.put(name, raw.synthRaw());
     }
-    String ratings = ds.hasPath("ratings") ? ds.getString("ratings") : null;
-    String items = ds.hasPath("items") ? ds.getString("items") : null;
-    List<Path> rawFiles = new ArrayList<>();
-    if (rawUpstream.isEmpty()) {
-      Config sc = sources.getConfig(source);
-      if (input == null && (ratings == null || items == null)) {
-        throw new IllegalArgumentException("experiment.datasets." + name + ": give input (a directory) or ratings and items");
-      }
-      rawFiles.add(new Path(ratings != null ? ratings : new Path(input, sc.getString("ratings-file")).toString()));
-      rawFiles.add(new Path(items != null ? items : new Path(input, sc.getString("items-file")).toString()));
-    }
-    Map<String, Object> ingestSettings = new LinkedHashMap<>();
-    ingestSettings.put("source", source);
-    ingestSettings.put("input", input == null ? "" : input);
-    ingestSettings.put("ratings", ratings == null ? "" : ratings);
-    ingestSettings.put("items", items == null ? "" : items);
-    ingestSettings.put("sources", sources.getConfig(source).root().unwrapped());
-    ingestSettings.put("ingest", conf.section("ingest").root().unwrapped());
-    ingestSettings.put("domain", conf.section("domains").getConfig(domain).root().unwrapped());
-    String inputDir = input;
-    steps.add(new Step(Stage.INGEST, name + " (" + source + ")", new Path(data, "interactions"),
-        json(ingestSettings), rawUpstream, rawFiles, cfg -> {
-          RawSource raw = RawSources.resolve(source, sources, inputDir, ratings, items, hadoop);
-          Ingest.Settings s = Ingest.Settings.from(conf, domain);
-          Ingest.Result r = Ingest.run(spark, raw, s, data, cfg);
-          log.printf("      %,d interactions, %,d items, %,d rejects%n", r.interactions(), r.items(), r.rejects());
-        }));
+    String domain = raw.domain();
+    DomainSpec spec = DomainSpec.of(domain, conf.section("domains"));
 
-    Config instr = instructionsConfig(ds);
-    SelectionMode mode = SelectionMode.parse(instr.getString("mode"));
+    TallRecConf instr = instructionsConf(ds);
+    InstructionSettings instructions = InstructionSettings.from(instr);
     Map<String, Object> instrSettings = new LinkedHashMap<>();
-    instrSettings.put("instructions", instr.root().unwrapped());
+    instrSettings.put("instructions", instr.section(InstructionSettings.SECTION).root().unwrapped());
     instrSettings.put("domain", conf.section("domains").getConfig(domain).root().unwrapped());
-    steps.add(new Step(Stage.INSTRUCTIONS, name + " (" + instr.getString("mode") + " mode)", new Path(data, "samples"),
-        json(instrSettings), List.of(new Path(data, "interactions"), new Path(data, "items")), List.of(), cfg -> {
-          Instructions.Result r = Instructions.run(spark, data, data, mode, spec, InstructionSettings.from(instr), null, cfg);
+    steps.add(new Step(Stage.INSTRUCTIONS, name + " (" + instructions.mode().name().toLowerCase(Locale.ROOT)
+        + " mode)", new Path(data, "samples"), Step.json(instrSettings),
+        List.of(new Path(data, "interactions"), new Path(data, "items")), List.of(), cfg -> {
+          Instructions.Result r = Instructions.run(spark, data, data, spec, instructions, null, cfg);
           log.printf("      samples %s, %,d K-shot rows%n", r.splitCounts(), r.kshotRows());
         }));
 
@@ -262,14 +191,14 @@ public final class ExperimentPlan {
     }
   }
 
-  /** The dataset's instructions settings: its own mode, and K-shot sets for every K and seed the experiment uses. */
-  private Config instructionsConfig(Config ds) {
-    Config c = conf.section("instructions");
+  /**
+   * The dataset's instructions settings: {@code tallrec.instructions} with the dataset's own mode
+   * and {@code instructions} over it, and K-shot sets for every K and seed the experiment uses.
+   */
+  private TallRecConf instructionsConf(Config ds) {
+    Config c = ds.hasPath("instructions") ? ds.getConfig("instructions") : ConfigFactory.empty();
     if (ds.hasPath("mode")) {
-      c = c.withValue("mode", ConfigValueFactory.fromAnyRef(ds.getString("mode")));
-    }
-    if (ds.hasPath("instructions")) {
-      c = ds.getConfig("instructions").withFallback(c);
+      c = c.withValue(InstructionSettings.MODE, ConfigValueFactory.fromAnyRef(ds.getString("mode")));
     }
     Set<Integer> ks = new TreeSet<>(atLeast(exp, "rec-tuning.k", 1, "experiment."));
     Set<Integer> seeds = new TreeSet<>(atLeast(exp, "rec-tuning.seeds", 0, "experiment."));
@@ -277,11 +206,13 @@ public final class ExperimentPlan {
     ks.addAll(atLeast(exp, "kshot.k", 1, "experiment."));
     seeds.addAll(atLeast(exp, "kshot.seeds", 0, "experiment."));
     if (exp.getBoolean("baselines.enabled")) {
-      ks.addAll(atLeast(baselinesConfig(), "k", 1, "experiment.baselines."));
-      seeds.addAll(atLeast(baselinesConfig(), "seeds", 0, "experiment.baselines."));
+      Baselines.Settings b = baselineSettings();
+      ks.addAll(b.ks());
+      seeds.addAll(b.seeds());
     }
-    return c.withValue("kshot.k", ConfigValueFactory.fromIterable(ks))
-        .withValue("kshot.seeds", ConfigValueFactory.fromIterable(seeds));
+    return conf.overlay(InstructionSettings.SECTION, c
+        .withValue(InstructionSettings.KSHOT_K, ConfigValueFactory.fromIterable(ks))
+        .withValue(InstructionSettings.KSHOT_SEEDS, ConfigValueFactory.fromIterable(seeds)));
   }
 
   /** The integers of {@code key}, each at least {@code min}; checked while planning, before any work. */
@@ -304,174 +235,23 @@ public final class ExperimentPlan {
   // ---- model ----
 
   private void planModel() {
-    Config m = exp.getConfig("model");
-    String path = m.getString("path");
-    if (path.isBlank()) {
-      throw new IllegalArgumentException("experiment.model.path is not set (a Hugging Face model directory, a llama2.c"
-          + " .bin with model.tokenizer, or \"random\"); or set experiment.rec-tuning.variants = [] for baselines only");
-    }
-    tokenizer = m.getString("tokenizer").isBlank() ? null : m.getString("tokenizer");
-    if (RANDOM_MODEL.equals(path)) {
-      Path dir = new Path(out, "model");
-      Config r = m.getConfig("random");
-      RandomCheckpoint.Shape shape = RandomCheckpoint.Shape.from(r);
-      long seed = r.getLong("seed");
-      modelStepOutput = dir;
-      modelPath = localPath(dir);
-      modelName = m.getString("name").isBlank() ? "tiny-llama-random" : m.getString("name");
-      backbone = modelName + " (random initial weights, byte tokenizer, " + shape + ", built by this run)";
-      steps.add(new Step(Stage.MODEL, "tiny LLaMA-shaped model, random initial weights, byte tokenizer", dir,
-          json(r), List.of(), List.of(), cfg -> writeRandomModel(dir, shape, seed, cfg)));
-    } else if (PRETRAINED_ON_SYNTH.equals(path)) {
-      planPretrained(m);
-    } else {
-      modelPath = path;
-      modelName = m.getString("name").isBlank() ? new Path(path).getName() : m.getString("name");
-      backbone = modelName + " (" + path + ")";
-    }
-  }
-
-  /**
-   * The pretrain stage: a small LLaMA-shaped model pretrained on a synthetic dataset's
-   * {@code corpus.txt} ({@link CorpusPretraining}), written to OUT/model as a Hugging Face directory.
-   */
-  private void planPretrained(Config m) {
-    String key = "experiment.model." + PRETRAINED_ON_SYNTH;
-    Config p = m.getConfig(PRETRAINED_ON_SYNTH);
-    String dataset = p.getString("dataset");
-    if (dataset.isBlank()) {
-      if (synthRaw.size() != 1) {
-        throw new IllegalArgumentException(key + ".dataset: name the synthetic dataset whose corpus to pretrain on"
-            + (synthRaw.isEmpty() ? " (none of experiment.datasets has a synth section)" : "; synthetic: "
-            + synthRaw.keySet()));
-      }
-      dataset = synthRaw.keySet().iterator().next();
-    }
-    Path raw = synthRaw.get(dataset);
-    if (raw == null) {
-      throw new IllegalArgumentException(key + ".dataset: '" + dataset + "' is not a synthetic dataset of this"
-          + " experiment; synthetic: " + synthRaw.keySet());
-    }
     List<String> nouns = new ArrayList<>();
     for (String domain : new TreeSet<>(domains.values())) {
       nouns.add(Domains.from(conf).require(domain).noun());
     }
-    CorpusPretraining.Settings settings = CorpusPretraining.Settings.from(p, nouns);
-    Path dir = new Path(out, "model");
-    modelStepOutput = dir;
-    modelPath = localPath(dir);
-    modelName = m.getString("name").isBlank() ? "tiny-llama-" + PRETRAINED_ON_SYNTH : m.getString("name");
-    backbone = modelName + " (" + ReportRenderer.SYNTHETIC_BACKBONE + " " + dataset
-        + " corpus, word-level tokenizer, "
-        + settings.shape() + ")";
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("dataset", dataset);
-    json.put("pretrain", p.withoutPath("dataset").root().unwrapped());
-    json.put("nouns", nouns);
-    String corpus = dataset;
-    steps.add(new Step(Stage.PRETRAIN, "tiny LLaMA-shaped model pretrained on the " + dataset + " corpus", dir,
-        json(json), List.of(raw), List.of(), cfg -> writePretrainedModel(dir, new Path(raw,
-            SyntheticMovieLens.CORPUS_FILE), corpus, settings, cfg)));
-  }
-
-  private void writePretrainedModel(Path dir, Path corpusFile, String dataset, CorpusPretraining.Settings settings,
-      String cfg) throws IOException {
-    List<String> corpus = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(Fs.of(corpusFile, hadoop).open(corpusFile),
-        StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        if (!line.isBlank()) {
-          corpus.add(line);
-        }
-      }
+    model = Backbone.plan(exp.getConfig("model"), out, synthRaw, nouns, hadoop, log);
+    if (model.step() != null) {
+      steps.add(model.step());
     }
-    if (settings.withInstructions()) {
-      Path alpaca = new Path(corpusFile.getParent(), SyntheticMovieLens.ALPACA_FILE);
-      try (InputStream in = Fs.of(alpaca, hadoop).open(alpaca)) {
-        corpus.addAll(CorpusPretraining.instructionDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-            alpaca.toString()));
-      }
-    }
-    commitModelDir(dir, "pretrain", staging -> {
-      CorpusPretraining.Outcome o = CorpusPretraining.build(corpus, settings, staging, log);
-      log.printf("      %,d parameters, %,d-word vocabulary, %,d sentences; loss %.3f (first epoch) -> %.3f (last)"
-          + " in %.1f s (%,.0f tokens/s)%n", o.parameters(), o.vocabulary(), o.sentences(),
-          o.result().firstEpochLoss(), o.result().lastEpochLoss(), o.result().seconds(),
-          o.result().tokens() / o.result().seconds());
-      return new Manifest("pretrain").config(cfg).rows("sentences", o.sentences())
-          .property("parameters", Long.toString(o.parameters()))
-          .property("vocabulary", Integer.toString(o.vocabulary()))
-          .property("corpus", corpusFile.toString())
-          .property("dataset", dataset)
-          .property("loss_first_epoch", String.format(Locale.ROOT, "%.4f", o.result().firstEpochLoss()))
-          .property("loss_last_epoch", String.format(Locale.ROOT, "%.4f", o.result().lastEpochLoss()));
-    });
-  }
-
-  /** What builds a model directory into a staging path and says what to record. */
-  private interface ModelBuilder {
-    Manifest build(java.nio.file.Path staging) throws IOException;
-  }
-
-  /** Builds a model directory in a staging path and renames it into place, with its manifest. */
-  private void commitModelDir(Path dir, String stage, ModelBuilder builder) throws IOException {
-    java.nio.file.Path target = Paths.get(localPath(dir));
-    // Named as StagedCommit names its directories, so that what a killed attempt left goes too.
-    String prefix = StagedCommit.stagingPrefix(target.getFileName().toString(), stage);
-    long start = System.currentTimeMillis();
-    StagedCommit.removeStale(hadoop, new Path(target.getParent().toUri()), prefix, start);
-    java.nio.file.Path staging = target.resolveSibling(prefix + start + "-" + UUID.randomUUID());
-    try {
-      builder.build(staging).write(new Path(staging.toUri()), hadoop);
-      if (Files.exists(target)) {
-        Fs.deleteRecursively(new Path(target.toUri()), hadoop);
-      }
-      Files.move(staging, target);
-    } finally {
-      if (Files.exists(staging)) {
-        Fs.deleteRecursively(new Path(staging.toUri()), hadoop);
-      }
-    }
-  }
-
-  /** Builds the random model in a staging directory and renames it into place, with its manifest. */
-  private void writeRandomModel(Path dir, RandomCheckpoint.Shape shape, long seed, String cfg) throws IOException {
-    commitModelDir(dir, "model", staging -> {
-      long params = RandomCheckpoint.write(staging, shape, seed);
-      log.printf("      %,d parameters%n", params);
-      return new Manifest("model").config(cfg).property("parameters", Long.toString(params))
-          .property("weights", "random initial weights (N(0, 0.02)), seed " + seed);
-    });
-  }
-
-  /** DJL reads weights memory-mapped from a local path: model directories must be local (or on a shared mount). */
-  private static String localPath(Path p) {
-    String s = p.toString();
-    if (s.startsWith("file:")) {
-      return Paths.get(p.toUri()).toString();
-    }
-    if (s.contains("://")) {
-      throw new IllegalArgumentException("the model directory must be on a local or mounted file system: " + p);
-    }
-    return s;
-  }
-
-  private List<Path> modelUpstream() {
-    return modelStepOutput == null ? List.of() : List.of(modelStepOutput);
   }
 
   private Map<String, Object> modelSettings() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("path", modelPath);
-    m.put("tokenizer", tokenizer == null ? "" : tokenizer);
-    m.put("name", modelName);
-    m.put("precision", precision());
+    m.put("path", model.path());
+    m.put("tokenizer", model.tokenizer() == null ? "" : model.tokenizer());
+    m.put("name", model.name());
+    m.put("precision", Precision.configured(conf));
     return m;
-  }
-
-  /** {@code tallrec.model.precision} (f32, f16, bf16, auto), as tune and score load the backbone. */
-  private String precision() {
-    return conf.section("model").getString("precision");
   }
 
   // ---- tuning and scoring ----
@@ -484,12 +264,13 @@ public final class ExperimentPlan {
           + " Alpaca JSON file (e.g. ../shared/data/alpaca/...), or use variant rt (rec-tuning only)");
     }
     String valid = a.getString("valid");
-    Config tune = a.getConfig("tune").withFallback(conf.section("tune"));
+    TallRecConf tune = conf.overlay(TuneSettings.SECTION, a.getConfig("tune"));
+    TuneSettings alpacaSettings = TuneSettings.from(tune);
     Path adapter = new Path(out, "tune/alpaca");
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("model", modelSettings());
-    settings.put("tune", tune.root().unwrapped());
-    List<Path> upstream = new ArrayList<>(modelUpstream());
+    settings.put("tune", tune.section(TuneSettings.SECTION).root().unwrapped());
+    List<Path> upstream = new ArrayList<>(model.upstream());
     List<Path> raw = new ArrayList<>();
     String label;
     if (data.startsWith(SYNTH_ALPACA)) {
@@ -512,25 +293,26 @@ public final class ExperimentPlan {
       raw.add(new Path(valid));
     }
     String trainFile = data;
-    steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + label, adapter, json(settings),
+    steps.add(new Step(Stage.ALPACA, "alpaca tuning on " + label, adapter, Step.json(settings),
         upstream, raw, Step.Body.resumable((cfg, forced) -> tune("alpaca", List.of(trainFile),
-            valid.isBlank() ? List.of() : List.of(valid), adapter, null, tune, cfg, forced))));
+            valid.isBlank() ? List.of() : List.of(valid), adapter, null, alpacaSettings, cfg, forced))));
     return adapter;
   }
 
   private void planRecTuning(String variant, Path alpaca) {
     Config rec = exp.getConfig("rec-tuning");
-    Config tuneBase = rec.getConfig("tune").withFallback(conf.section("tune"));
     for (List<String> train : trainDomainSets(rec)) {
       String trainLabel = String.join("+", train);
       for (int k : rec.getIntList("k")) {
         for (int seed : rec.getIntList("seeds")) {
           // The K-shot draw and the tuning (shuffle, LoRA init, dropout) both follow the seed, as in the reference.
-          Config tune = tuneBase.withValue("seed", ConfigValueFactory.fromAnyRef(seed));
+          TallRecConf tune = conf.overlay(TuneSettings.SECTION, rec.getConfig("tune")
+              .withValue(TuneSettings.SEED, ConfigValueFactory.fromAnyRef(seed)));
+          TuneSettings tuneSettings = TuneSettings.from(tune);
           Path adapter = new Path(out, "tune/" + variant + "/" + trainLabel + "/k" + k + "/seed" + seed);
           List<String> trainPaths = new ArrayList<>();
           List<String> validPaths = new ArrayList<>();
-          List<Path> upstream = new ArrayList<>(modelUpstream());
+          List<Path> upstream = new ArrayList<>(model.upstream());
           List<Supplier<String>> content = new ArrayList<>();
           for (String d : train) {
             String kshot = new Path(out, "data/" + d + "/kshot/k=" + k + "/seed=" + seed).toString();
@@ -547,11 +329,11 @@ public final class ExperimentPlan {
           Map<String, Object> settings = new LinkedHashMap<>();
           settings.put("model", modelSettings());
           settings.put("variant", variant);
-          settings.put("tune", tune.root().unwrapped());
+          settings.put("tune", tune.section(TuneSettings.SECTION).root().unwrapped());
           String label = variant + " train=" + trainLabel + " K=" + k + " seed=" + seed;
-          steps.add(new Step(Stage.TUNE, label, adapter, json(settings), upstream, List.of(),
-              Step.Body.resumable((cfg, forced) -> tune("rec", trainPaths, validPaths, adapter, alpaca, tune, cfg,
-                  forced)), content));
+          steps.add(new Step(Stage.TUNE, label, adapter, Step.json(settings), upstream, List.of(),
+              Step.Body.resumable((cfg, forced) -> tune("rec", trainPaths, validPaths, adapter, alpaca, tuneSettings,
+                  cfg, forced)), content));
           planScores(variant, adapter, trainLabel, k, seed, List.of(adapter), scoreDomains(rec, train));
         }
       }
@@ -607,12 +389,12 @@ public final class ExperimentPlan {
    * A killed tuning continues from its last checkpoint when the stage runs again with the same run
    * key (cfg's run_key: settings, inputs, code version); a forced stage starts over.
    */
-  private void tune(String stage, List<String> train, List<String> valid, Path adapter, Path init, Config tune,
-      String cfg, boolean forced) {
-    Tuning.Request q = new Tuning.Request(stage, modelPath, tokenizer, train, valid, adapter.toString(),
-        init == null ? null : init.toString(), forced ? Trainer.Resume.NEVER : Trainer.Resume.IF_MATCHING,
-        workDir(adapter), tune.getString("device"),
-        TuneSettings.from(tune), nouns(), cfg, precision());
+  private void tune(String stage, List<String> train, List<String> valid, Path adapter, Path init,
+      TuneSettings settings, String cfg, boolean forced) {
+    Tuning.Request q = Tuning.Request.builder(stage, model.path(), settings, adapter.toString())
+        .tokenizer(model.tokenizer()).data(train, valid).init(init == null ? null : init.toString())
+        .checkpoints(workDir(adapter), forced ? Trainer.Resume.NEVER : Trainer.Resume.IF_MATCHING)
+        .nouns(nouns()).configJson(cfg).precision(Precision.configured(conf)).build();
     Tuning.Outcome o = Tuning.run(spark, q, log);
     log.printf("      %d steps%s, best %s %.4f at step %d (untuned %.4f), %.1f s%n", o.result().steps(),
         o.result().stoppedEarly() ? " (early stop)" : "", "rec".equals(stage) ? "valid AUC" : "held-out loss",
@@ -622,36 +404,33 @@ public final class ExperimentPlan {
   /** Checkpoints of a tuning step live beside the experiment, not beside the adapter (which is committed atomically). */
   private String workDir(Path adapter) {
     String rel = adapter.toString().substring(out.toString().length()).replaceAll("^/+", "").replace('/', '_');
-    return localPath(new Path(out, "work/" + rel));
+    return Backbone.localPath(new Path(out, "work/" + rel));
   }
 
   /** Scores one adapter (or the base model) on the evaluation splits of the given datasets. */
   private void planScores(String variant, Path adapter, String trainLabel, int k, int seed, List<Path> tuned,
       List<String> on) {
-    Config score = exp.getConfig("score").withFallback(conf.section("score"));
+    TallRecConf scoreConf = conf.overlay(Scoring.SECTION, exp.getConfig("score"));
+    Scoring.Selection selection = Scoring.Selection.from(scoreConf);
+    Scoring.Settings s = Scoring.Settings.builder(model.path()).tokenizer(model.tokenizer()).scoring(scoreConf)
+        .label(model.name(), variant, trainLabel, k, seed).adapter(adapter == null ? null : adapter.toString())
+        .build();
     for (String d : on) {
       Path samples = new Path(out, "data/" + d + "/samples");
       Path scores = new Path(out, "scores/" + variant + "/" + trainLabel + "/k" + k + "/seed" + seed + "/" + d);
       List<Path> upstream = new ArrayList<>(tuned);
-      upstream.addAll(modelUpstream());
-      List<String> keySplits = score.getStringList("splits").contains("all") ? List.of() : score.getStringList("splits");
+      upstream.addAll(model.upstream());
       Map<String, Object> settings = new LinkedHashMap<>();
       settings.put("model", modelSettings());
       settings.put("variant", variant);
-      settings.put("score", score.root().unwrapped());
+      settings.put("score", scoreConf.section(Scoring.SECTION).root().unwrapped());
       steps.add(new Step(Stage.SCORE, variant + " train=" + trainLabel + " K=" + k + " seed=" + seed + " on " + d,
-          scores, json(settings), upstream, List.of(), cfg -> {
-            List<String> splits = score.getStringList("splits");
-            var rows = Scoring.prepare(spark, Scoring.readSamples(spark, samples.toString(),
-                splits.contains("all") ? List.of() : splits, domains.get(d)), score.getInt("limit"),
-                score.getInt("partitions"));
-            Scoring.Settings s = Scoring.Settings.builder(modelPath).tokenizer(tokenizer).scoring(score)
-                .label(modelName, variant, trainLabel, k, seed).adapter(adapter == null ? null : adapter.toString())
-                .precision(precision()).build();
+          scores, Step.json(settings), upstream, List.of(), cfg -> {
+            Dataset<Row> rows = selection.read(spark, samples.toString(), domains.get(d));
             Scoring.Result r = Scoring.run(spark, rows, samples.toString(), scores, s, nouns(), cfg);
             log.printf("      %,d scores; rows per executor %s%s%n", r.rows(), r.rowsByExecutor(),
                 r.skippedTooLong().isEmpty() ? "" : "; skipped as too long: " + r.skippedTooLong().size());
-          }, List.of(() -> ContentKey.of(spark, samples.toString(), keySplits))));
+          }, List.of(() -> ContentKey.of(spark, samples.toString(), selection.splits()))));
       scoreOutputs.add(scores);
     }
   }
@@ -662,34 +441,41 @@ public final class ExperimentPlan {
 
   // ---- baselines and evaluation ----
 
-  private Config baselinesConfig() {
-    Config b = exp.getConfig("baselines").withoutPath("enabled").withFallback(conf.section("baselines"))
-        // The prompt nouns, for a baseline that renders prompts (icl); see BaselineRegistry.resolve.
-        .withValue("domains", conf.section("domains").root());
+  /**
+   * {@code tallrec.baselines} with the experiment's {@code baselines} over it; K and seeds default to
+   * rec-tuning's, so the baselines see the same K-shot sets unless the experiment says otherwise.
+   */
+  private TallRecConf baselinesConf() {
+    Config b = exp.getConfig("baselines").withoutPath("enabled");
     Config rec = exp.getConfig("rec-tuning");
-    // The baselines see the same K-shot sets as rec-tuning unless the experiment says otherwise.
     if (!exp.hasPath("baselines.k")) {
-      b = b.withValue("k", ConfigValueFactory.fromIterable(rec.getIntList("k")));
+      b = b.withValue(Baselines.Settings.K, ConfigValueFactory.fromIterable(rec.getIntList("k")));
     }
     if (!exp.hasPath("baselines.seeds")) {
-      b = b.withValue("seeds", ConfigValueFactory.fromIterable(rec.getIntList("seeds")));
+      b = b.withValue(Baselines.Settings.SEEDS, ConfigValueFactory.fromIterable(rec.getIntList("seeds")));
     }
-    return b;
+    return conf.overlay(Baselines.Settings.SECTION, b);
+  }
+
+  /** Resolved while planning, so that an unknown name fails before anything runs. */
+  private Baselines.Settings baselineSettings() {
+    return Baselines.Settings.from(baselinesConf());
   }
 
   private void planBaselines(String d) {
-    Config b = baselinesConfig();
-    List<String> only = b.getStringList("only");
-    BaselineRegistry.resolve(only, b); // unknown names fail before anything runs
+    TallRecConf b = baselinesConf();
+    Baselines.Settings settings = Baselines.Settings.from(b);
     Path samples = new Path(out, "data/" + d + "/samples");
     Path dir = new Path(out, "baselines/" + d);
-    steps.add(new Step(Stage.BASELINES, d + ": " + String.join(", ", only), new Path(dir, "scores"), json(b),
-        List.of(samples, new Path(out, "data/" + d + "/kshot")), List.of(), cfg -> {
-          Baselines.Plan plan = new Baselines.Plan(BaselineRegistry.resolve(only, b), b.getIntList("k"),
-              b.getIntList("seeds"), b.getStringList("splits"));
-          Baselines.run(spark, samples, dir, plan, cfg, line -> log.println("    " + line));
-        }));
+    steps.add(new Step(Stage.BASELINES, d + ": " + String.join(", ", settings.names()), new Path(dir, "scores"),
+        Step.json(baselinesKey(b)), List.of(samples, new Path(out, "data/" + d + "/kshot")), List.of(),
+        cfg -> Baselines.run(spark, samples, dir, settings, cfg, line -> log.println("    " + line))));
     scoreOutputs.add(new Path(dir, "scores"));
+  }
+
+  /** What the baselines' run key covers: their section and the prompt nouns (icl renders prompts with them). */
+  private static Config baselinesKey(TallRecConf b) {
+    return b.section(Baselines.Settings.SECTION).withValue("domains", b.section("domains").root());
   }
 
   private void planEvaluate() {
@@ -697,43 +483,29 @@ public final class ExperimentPlan {
       throw new IllegalArgumentException("the experiment scores nothing: set experiment.rec-tuning.variants or"
           + " experiment.baselines.enabled = true");
     }
-    Config e = conf.section("evaluate");
+    Evaluate.Settings settings = Evaluate.Settings.from(conf);
     List<Path> inputs = List.copyOf(scoreOutputs);
-    steps.add(new Step(Stage.EVALUATE, "AUC of " + inputs.size() + " scores datasets", metricsPath(), json(e), inputs,
-        List.of(), cfg -> Evaluate.run(spark, inputs, evaluationDir(), Evaluate.Settings.from(e), cfg)));
+    steps.add(new Step(Stage.EVALUATE, "AUC of " + inputs.size() + " scores datasets", metricsPath(),
+        Step.json(conf.section(Evaluate.Settings.SECTION)), inputs, List.of(),
+        cfg -> Evaluate.run(spark, inputs, evaluationDir(), settings, cfg)));
   }
 
   /** The report of this experiment (Markdown, charts, CSV) from its metrics and everything under out. */
   private void planReport() {
     String where = exp.getString("report-dir");
     Path dir = where.isBlank() ? new Path(evaluationDir(), "report") : new Path(where);
-    Config r = conf.section("report");
-    String title = "TALLRec experiment " + name() + " (backbone: " + backbone + ")";
+    Report.Settings reportSettings = Report.Settings.from(conf);
+    String title = "TALLRec experiment " + name() + " (backbone: " + backbone() + ")";
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("report", r.root().unwrapped());
+    settings.put("report", conf.section(Report.Settings.SECTION).root().unwrapped());
     settings.put("title", title);
-    steps.add(new Step(Stage.REPORT, "Markdown, charts and CSV", dir, json(settings), List.of(metricsPath()),
+    steps.add(new Step(Stage.REPORT, "Markdown, charts and CSV", dir, Step.json(settings), List.of(metricsPath()),
         List.of(), cfg -> {
           Report.run(spark, new Report.Request(List.of(metricsPath().toString()),
-              List.of(out.toString()), dir.toString(), title), Report.Settings.from(r));
+              List.of(out.toString()), dir.toString(), title), reportSettings);
           // The report writes plain files; its manifest marks it complete for the next run.
           new Manifest("report").inputDataset("metrics", metricsPath(), hadoop).config(cfg).write(dir, hadoop);
           log.printf("      %s/README.md%n", dir);
         }));
-  }
-
-  private static String json(Config c) {
-    return c.root().render(ConfigRenderOptions.concise());
-  }
-
-  private static String json(Map<String, Object> m) {
-    return ConfigFactory.parseMap(flattenSafe(m)).root().render(ConfigRenderOptions.concise());
-  }
-
-  /** parseMap reads dotted keys as paths; quote keys so names like "k=64" stay literal. */
-  private static Map<String, Object> flattenSafe(Map<String, Object> m) {
-    Map<String, Object> outMap = new LinkedHashMap<>();
-    m.forEach((k, v) -> outMap.put(ConfigUtil.quoteString(k), v));
-    return outMap;
   }
 }

@@ -1,6 +1,12 @@
 package tallrec.experiment;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 
@@ -30,6 +36,18 @@ public record Step(Stage stage, String label, Path output, String settingsJson, 
   public Step(Stage stage, String label, Path output, String settingsJson, List<Path> upstream, List<Path> rawFiles,
       Body body) {
     this(stage, label, output, settingsJson, upstream, rawFiles, body, List.of());
+  }
+
+  /** Settings as compact JSON, for {@link #settingsJson}. */
+  static String json(Config c) {
+    return c.root().render(ConfigRenderOptions.concise());
+  }
+
+  /** Settings as compact JSON; keys are quoted, so that names like "k=64" stay literal (parseMap reads dots as paths). */
+  static String json(Map<String, Object> m) {
+    Map<String, Object> quoted = new LinkedHashMap<>();
+    m.forEach((k, v) -> quoted.put(ConfigUtil.quoteString(k), v));
+    return ConfigFactory.parseMap(quoted).root().render(ConfigRenderOptions.concise());
   }
 
   /** A step's work; {@code configJson} is what the stage must record as its manifest's config. */

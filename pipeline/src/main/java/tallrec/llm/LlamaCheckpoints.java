@@ -16,26 +16,38 @@ public final class LlamaCheckpoints {
 
   private LlamaCheckpoints() {}
 
-  /** Loading settings. */
+  /** Loading settings: fluent setters, and accessors of the same name. */
   public static final class Options {
-    /** Tokenizer file or directory; null = the model directory's own (required for llama2.c). */
-    public Path tokenizer;
-    /** False: load the model only (tokenizer null in the result). */
-    public boolean loadTokenizer = true;
+    private Path tokenizer;
+    private boolean loadTokenizer = true;
+    private String precision = "auto";
+
     /**
      * {@code tallrec.model.precision}: f32, f16, bf16 or auto (F16 on a GPU, F32 on the CPU),
      * resolved for the device of the manager the model is loaded under.
      */
-    public String precision = "auto";
+    public String precision() {
+      return precision;
+    }
 
     public Options precision(String p) {
       this.precision = p;
       return this;
     }
 
+    /** Tokenizer file or directory; null = the model directory's own (required for llama2.c). */
+    public Path tokenizer() {
+      return tokenizer;
+    }
+
     public Options tokenizer(Path p) {
       this.tokenizer = p;
       return this;
+    }
+
+    /** False: load the model only (tokenizer null in the result). */
+    public boolean loadTokenizer() {
+      return loadTokenizer;
     }
 
     public Options loadTokenizer(boolean b) {

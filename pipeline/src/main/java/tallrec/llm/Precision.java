@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 
 /**
  * The dtype the frozen base weights are stored and multiplied in ({@code tallrec.model.precision},
@@ -45,6 +47,25 @@ public enum Precision {
   /** The spelling in configs and flags. */
   public String key() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * {@code tallrec.model.precision}, as tune and score load the backbone: the spelling given
+   * (resolved for a device when a model loads), checked here so that a typo fails naming the key
+   * and where it was set before any stage runs.
+   */
+  public static String configured(TallRecConf conf) {
+    Section c = Section.of(conf, "model");
+    String value = c.getString("precision");
+    if (value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
+      return value; // resolved for the device when a model loads; asking for the device here would start the engine
+    }
+    try {
+      resolve(value, null, "precision");
+    } catch (IllegalArgumentException e) {
+      throw c.invalid("precision", "not a precision (f32, f16, bf16, auto)");
+    }
+    return value;
   }
 
   /**

@@ -24,40 +24,23 @@ import tallrec.text.Tokenizer;
  */
 public final class YesNoScorer {
 
-  /** Scoring settings. */
+  /**
+   * Scoring settings: set through the fluent setters, read through the accessors of the same name
+   * (as Spark ML's params), so that an options object handed to a scorer is changed only on purpose.
+   */
   public static final class Options {
-    public int batchSize = 8;
-    /**
-     * Longest prompt in tokens (the BOS, where the tokenizer adds one, included); ≤ 0 means the
-     * model's context length.
-     */
-    public int maxPromptTokens = 0;
-    public PaddingSide padding = PaddingSide.LEFT;
-    /**
-     * Reference compatibility: the reference computes a full-vocabulary softmax of FP16 logits,
-     * takes P(Yes) and P(No), and applies softmax again to those two probabilities. With this on,
-     * {@link Score#score} is that value (logits are rounded to FP16, the softmax output too).
-     */
-    public boolean referenceFp16 = false;
-    public String yes = "Yes.";
-    public String no = "No.";
-    /**
-     * Compute the prompts' common leading tokens (TALLRec's preamble and instruction) once per
-     * call, as a key/value cache every batch attends to, instead of once per prompt. Equal to the
-     * unshared computation up to F32 rounding; see {@link #sharedPrefixLength}.
-     */
-    public boolean sharedPrefix = true;
-    /**
-     * Padded tokens one forward pass may hold; a batch beyond it runs in several passes (same
-     * scores). 0 = the model's {@link LlamaModel#tokensPerPass()}.
-     */
-    public long tokensPerPass = 0;
-    /** What to do with a prompt longer than {@link #maxPromptTokens} even with all its history dropped. */
-    public OnTooLong onTooLong = OnTooLong.FAIL;
+    private int batchSize = 8;
+    private int maxPromptTokens = 0;
+    private PaddingSide padding = PaddingSide.LEFT;
+    private boolean referenceFp16 = false;
+    private String yes = "Yes.";
+    private String no = "No.";
+    private boolean sharedPrefix = true;
+    private long tokensPerPass = 0;
+    private OnTooLong onTooLong = OnTooLong.FAIL;
 
-    public Options onTooLong(OnTooLong o) {
-      this.onTooLong = o;
-      return this;
+    public int batchSize() {
+      return batchSize;
     }
 
     public Options batchSize(int n) {
@@ -65,9 +48,21 @@ public final class YesNoScorer {
       return this;
     }
 
+    /**
+     * Longest prompt in tokens (the BOS, where the tokenizer adds one, included); ≤ 0 means the
+     * model's context length.
+     */
+    public int maxPromptTokens() {
+      return maxPromptTokens;
+    }
+
     public Options maxPromptTokens(int n) {
       this.maxPromptTokens = n;
       return this;
+    }
+
+    public PaddingSide padding() {
+      return padding;
     }
 
     public Options padding(PaddingSide p) {
@@ -75,9 +70,37 @@ public final class YesNoScorer {
       return this;
     }
 
+    /**
+     * Reference compatibility: the reference computes a full-vocabulary softmax of FP16 logits,
+     * takes P(Yes) and P(No), and applies softmax again to those two probabilities. With this on,
+     * {@link Score#score} is that value (logits are rounded to FP16, the softmax output too).
+     */
+    public boolean referenceFp16() {
+      return referenceFp16;
+    }
+
     public Options referenceFp16(boolean b) {
       this.referenceFp16 = b;
       return this;
+    }
+
+    /** The positive answer whose first token is scored ("Yes."). */
+    public String yes() {
+      return yes;
+    }
+
+    /** The negative answer whose first token is scored ("No."). */
+    public String no() {
+      return no;
+    }
+
+    /**
+     * Compute the prompts' common leading tokens (TALLRec's preamble and instruction) once per
+     * call, as a key/value cache every batch attends to, instead of once per prompt. Equal to the
+     * unshared computation up to F32 rounding; see {@link #sharedPrefixLength}.
+     */
+    public boolean sharedPrefix() {
+      return sharedPrefix;
     }
 
     public Options sharedPrefix(boolean b) {
@@ -85,8 +108,26 @@ public final class YesNoScorer {
       return this;
     }
 
+    /**
+     * Padded tokens one forward pass may hold; a batch beyond it runs in several passes (same
+     * scores). 0 = the model's {@link LlamaModel#tokensPerPass()}.
+     */
+    public long tokensPerPass() {
+      return tokensPerPass;
+    }
+
     public Options tokensPerPass(long n) {
       this.tokensPerPass = n;
+      return this;
+    }
+
+    /** What to do with a prompt longer than {@link #maxPromptTokens} even with all its history dropped. */
+    public OnTooLong onTooLong() {
+      return onTooLong;
+    }
+
+    public Options onTooLong(OnTooLong o) {
+      this.onTooLong = o;
       return this;
     }
   }

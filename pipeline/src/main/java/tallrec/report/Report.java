@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,6 +31,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.jfree.chart.JFreeChart;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.eval.Metric;
@@ -52,15 +53,33 @@ public final class Report {
   public static final String CONTEXT_JSON = "report.json";
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Report settings ({@code tallrec.report}). */
+  /**
+   * Report settings ({@code tallrec.report}).
+   *
+   * @param width chart width in pixels
+   * @param height chart height in pixels
+   * @param rocBins at most about this many points per ROC curve (thinned evenly)
+   * @param rocMethods ROC curves per test domain: the methods with the highest mean AUC
+   * @param trainingCharts at most this many training-curve charts
+   */
   public record Settings(int width, int height, int rocBins, int rocMethods, int trainingCharts) {
-    public static Settings from(Config c) {
-      return new Settings(c.getInt("width"), c.getInt("height"), c.getInt("roc-bins"), c.getInt("roc-methods"),
-          c.getInt("training-charts"));
+    public static final String SECTION = "report";
+    public static final String WIDTH = "width";
+    public static final String HEIGHT = "height";
+    public static final String ROC_BINS = "roc-bins";
+    public static final String ROC_METHODS = "roc-methods";
+    public static final String TRAINING_CHARTS = "training-charts";
+
+    /** The {@code tallrec.report} section (ranges: {@code SettingBounds}, when the config loads). */
+    public static Settings from(TallRecConf conf) {
+      Section c = Section.of(conf, SECTION);
+      return new Settings(c.getInt(WIDTH), c.getInt(HEIGHT), c.getInt(ROC_BINS), c.getInt(ROC_METHODS),
+          c.getInt(TRAINING_CHARTS));
     }
 
+    /** reference.conf's. */
     public static Settings defaults() {
-      return new Settings(900, 540, 1000, 4, 12);
+      return from(TallRecConf.defaults());
     }
   }
 

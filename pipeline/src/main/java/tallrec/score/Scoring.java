@@ -26,12 +26,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import tallrec.conf.Section;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
 import tallrec.llm.LlamaCheckpoints;
+import tallrec.llm.Precision;
 import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.AlpacaTemplate;
@@ -48,6 +51,8 @@ import tallrec.prompt.SamplePrompt;
 public final class Scoring {
 
   public static final String STAGE = "score";
+  /** The section the score stage's settings are read from. */
+  public static final String SECTION = "score";
 
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
@@ -74,6 +79,33 @@ public final class Scoring {
       return new Builder(model).tokenizer(tokenizer).batchSize(batchSize).maxPromptTokens(maxPromptTokens)
           .referenceFp16(referenceFp16).label(modelName, variant, trainDomain, k, seed).adapter(adapter)
           .precision(precision).promptTemplate(promptTemplate).sharedPrefix(sharedPrefix).onTooLong(onTooLong);
+    }
+  }
+
+  /**
+   * Which samples the score stage scores ({@code tallrec.score}): the splits (empty = all; the
+   * config's {@code all} reads as empty), the first {@code limit} of each split (0 = all) and the
+   * partitions they are spread over (0 = the default parallelism).
+   */
+  public record Selection(List<String> splits, int limit, int partitions) {
+    public static final String SPLITS = "splits";
+    public static final String LIMIT = "limit";
+    public static final String PARTITIONS = "partitions";
+
+    public Selection {
+      splits = List.copyOf(splits);
+    }
+
+    /** From {@code tallrec.score} (for an experiment, its {@code score} laid over it). */
+    public static Selection from(TallRecConf conf) {
+      Section c = Section.of(conf, SECTION);
+      List<String> splits = c.getStringList(SPLITS);
+      return new Selection(splits.contains("all") ? List.of() : splits, c.getInt(LIMIT), c.getInt(PARTITIONS));
+    }
+
+    /** The selected samples of {@code path} ({@link #readSamples}), limited and spread ({@link #prepare}). */
+    public Dataset<Row> read(SparkSession spark, String path, String jsonDomain) {
+      return prepare(spark, readSamples(spark, path, splits, jsonDomain), limit, partitions);
     }
   }
 
@@ -128,6 +160,14 @@ public final class Scoring {
         onTooLong(c.getString("on-too-long"));
       }
       return this;
+    }
+
+    /**
+     * How to score from {@code tallrec.score} (for an experiment, its {@code score} laid over it
+     * with {@link TallRecConf#overlay}), with the base weights in {@code tallrec.model.precision}.
+     */
+    public Builder scoring(TallRecConf conf) {
+      return scoring(conf.section(SECTION)).precision(Precision.configured(conf));
     }
 
     /** The tokenizer file or directory; null = the model directory's own. */

@@ -56,24 +56,104 @@ public final class Tuning {
   /**
    * What to tune. {@code workDir} null = {@code <out>.work} for a local out, else a temp dir;
    * {@code resume} says what to do with a checkpoint found there (the run key it compares is
-   * {@code configJson}'s {@code run_key}, which {@code run} puts there).
+   * {@code configJson}'s {@code run_key}, which {@code run} puts there). Built by {@link #builder}.
    */
   public record Request(String stage, String model, String tokenizer, List<String> train, List<String> valid,
-      String out, String init, Trainer.Resume resume, String workDir, String device, TuneSettings settings,
+      String out, String init, Trainer.Resume resume, String workDir, TuneSettings settings,
       Map<String, String> nouns, String configJson, String precision) implements Serializable {
-
-    /** Base weights in {@code tallrec.model.precision}'s default (auto). */
-    public Request(String stage, String model, String tokenizer, List<String> train, List<String> valid, String out,
-        String init, Trainer.Resume resume, String workDir, String device, TuneSettings settings,
-        Map<String, String> nouns, String configJson) {
-      this(stage, model, tokenizer, train, valid, out, init, resume, workDir, device, settings, nouns, configJson,
-          "auto");
-    }
 
     public Request {
       train = new ArrayList<>(train);
       valid = new ArrayList<>(valid);
       nouns = new LinkedHashMap<>(nouns);
+    }
+
+    /**
+     * A request to tune {@code model} ({@code stage} rec or alpaca) with {@code settings}, writing
+     * the adapter to {@code out}; the rest defaults to: the model directory's tokenizer, no data
+     * (set {@link Builder#train}), no init adapter, {@link Trainer.Resume#NEVER}, the default work
+     * directory, no prompt nouns, an empty config record and precision {@code auto}.
+     */
+    public static Builder builder(String stage, String model, TuneSettings settings, String out) {
+      return new Builder(stage, model, settings, out);
+    }
+
+    /** {@code tune.device}: auto, cpu, gpu or gpu:N. */
+    public String device() {
+      return settings.device();
+    }
+  }
+
+  /** Builds a {@link Request} by name. */
+  public static final class Builder {
+    private final String stage;
+    private final String model;
+    private final TuneSettings settings;
+    private final String out;
+    private String tokenizer;
+    private List<String> train = List.of();
+    private List<String> valid = List.of();
+    private String init;
+    private Trainer.Resume resume = Trainer.Resume.NEVER;
+    private String workDir;
+    private Map<String, String> nouns = Map.of();
+    private String configJson = "{}";
+    private String precision = "auto";
+
+    private Builder(String stage, String model, TuneSettings settings, String out) {
+      this.stage = stage;
+      this.model = model;
+      this.settings = settings;
+      this.out = out;
+    }
+
+    /** The tokenizer file or directory; null = the model directory's own. */
+    public Builder tokenizer(String t) {
+      tokenizer = t;
+      return this;
+    }
+
+    /** Training data (K-shot sample directories, or Alpaca JSON files) and validation data. */
+    public Builder data(List<String> trainPaths, List<String> validPaths) {
+      train = trainPaths;
+      valid = validPaths;
+      return this;
+    }
+
+    /** An adapter to start from (AT→RT: the alpaca adapter); null = fresh LoRA weights. */
+    public Builder init(String adapter) {
+      init = adapter;
+      return this;
+    }
+
+    /** Where checkpoints go while training, and what to do with one found there. */
+    public Builder checkpoints(String dir, Trainer.Resume r) {
+      workDir = dir;
+      resume = r;
+      return this;
+    }
+
+    /** Prompt noun per domain, to render the samples' prompts. */
+    public Builder nouns(Map<String, String> n) {
+      nouns = n;
+      return this;
+    }
+
+    /** What the output's manifest records as its config (for {@code run}: with its run key). */
+    public Builder configJson(String json) {
+      configJson = json;
+      return this;
+    }
+
+    /** The base weights' precision ({@code tallrec.model.precision}). */
+    public Builder precision(String p) {
+      precision = p;
+      return this;
+    }
+
+    public Request build() {
+      return new Request(stage, model, tokenizer, train, valid, out, init, resume, workDir, settings, nouns,
+          configJson, precision);
     }
   }
 

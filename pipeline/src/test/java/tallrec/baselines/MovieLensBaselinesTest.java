@@ -39,14 +39,14 @@ class MovieLensBaselinesTest {
     spark = LocalSpark.get();
     conf = TallRecConf.defaults().with("instructions.kshot.k", List.of(64)).with("instructions.kshot.seeds", List.of(1))
         // Fewer iterations: each is a Spark job, and 2 busy cores make jobs slow; AUCs are not asserted.
-        .with("baselines.mllib-lr.max-iter", 20).with("baselines.mllib-gbt.max-iter", 10);
+        .with("baselines.mllib-lr.max-iter", 20).with("baselines.mllib-gbt.max-iter", 10)
+        .with("baselines.only", List.of("like-ratio", "item-rate", "mllib-lr", "mllib-gbt"))
+        .with("baselines.k", List.of(64)).with("baselines.seeds", List.of(1));
     Stages.ingest(spark, conf, "movielens100k", ml.toString(), null, null, tmp.resolve("ml"));
     Stages.instructions(spark, conf, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", null);
     samples = new org.apache.hadoop.fs.Path(tmp.resolve("ml/samples").toUri());
-    List<Baseline> all = BaselineRegistry.resolve(List.of("like-ratio", "item-rate", "mllib-lr", "mllib-gbt"),
-        conf.section("baselines"));
     result = Baselines.run(spark, samples, new org.apache.hadoop.fs.Path(tmp.resolve("out").toUri()),
-        new Baselines.Plan(all, List.of(64), List.of(1), List.of("valid", "test")), "{}", System.out::println);
+        Baselines.Settings.from(conf), "{}", System.out::println);
     metrics = new AucEvaluator(4).evaluate(scores().filter(col("split").equalTo("test")));
     metrics.forEach(m -> System.out.printf("%s AUC %.4f%n", m.group(), m.auc()));
   }

@@ -47,12 +47,12 @@ class SequentialBaselinesTest {
         .write().partitionBy("k", "seed").parquet(tmp.resolve("d/kshot").toString());
 
     TallRecConf conf = TallRecConf.defaults().with("baselines.sequential.epochs", 4)
-        .with("baselines.sequential.weight-decays", List.of(1e-3, 1e-6)).with("baselines.sequential.eval-every", 2);
-    List<Baseline> models = BaselineRegistry.resolve(List.of("gru4rec", "caser", "sasrec", "dros", "gru-minilm", "dros-minilm"),
-        conf.section("baselines"));
+        .with("baselines.sequential.weight-decays", List.of(1e-3, 1e-6)).with("baselines.sequential.eval-every", 2)
+        .with("baselines.only", List.of("gru4rec", "caser", "sasrec", "dros", "gru-minilm", "dros-minilm"))
+        .with("baselines.k", List.of(16)).with("baselines.seeds", List.of(0));
     org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(tmp.resolve("out").toUri());
     Baselines.Result res = Baselines.run(spark, new org.apache.hadoop.fs.Path(tmp.resolve("d/samples").toUri()), out,
-        new Baselines.Plan(models, List.of(16), List.of(0), List.of("valid", "test")), "{}", System.out::println);
+        Baselines.Settings.from(conf), "{}", System.out::println);
 
     assertEquals(6, res.runs().size());
     Dataset<Row> scores = spark.read().parquet(tmp.resolve("out/scores").toString());

@@ -71,7 +71,7 @@ class BookCrossingTallRecModeTest {
 
   @Test
   void selectionIsDeterministicForTheSeed() {
-    InstructionSettings s = InstructionSettings.from(CONF.section("instructions"));
+    InstructionSettings s = InstructionSettings.from(CONF);
     Dataset<Row> enriched = HistoryWindows.enrich(spark.read().parquet(bx.dir().resolve("interactions").toString()),
         spark.read().parquet(bx.dir().resolve("items").toString()), DomainSpec.of("book", CONF.section("domains")));
     Dataset<Row> again = TallRecSelection.shuffled(enriched, s)
@@ -80,8 +80,7 @@ class BookCrossingTallRecModeTest {
     assertEquals(0, again.except(written).count());
     assertEquals(0, written.except(again).count());
     // Another seed draws other targets.
-    InstructionSettings other = new InstructionSettings(s.historyLength(), s.minHistory(), s.keepLast(), s.splitFractions(),
-        s.minUserInteractions(), 7, s.temporalCuts(), s.temporalQuantiles(), s.kshotKs(), s.kshotSeeds());
+    InstructionSettings other = InstructionSettings.from(CONF.with("instructions.tallrec.seed", 7));
     long differentTargets = TallRecSelection.shuffled(enriched, other).select("user_id", "target_item_id")
         .except(written.select("user_id", "target_item_id")).count();
     assertTrue(differentTargets > ACTIVE_USERS / 2, differentTargets + " targets changed with the seed");

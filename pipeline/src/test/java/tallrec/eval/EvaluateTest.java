@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tallrec.conf.TallRecConf;
 import tallrec.data.Schemas;
 import tallrec.testing.LocalSpark;
 
@@ -29,7 +32,7 @@ class EvaluateTest {
         .build(spark).write().parquet(tmp.resolve("scores").toString());
     org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(tmp.resolve("eval").toUri());
     Evaluate.Result r = Evaluate.run(spark, new org.apache.hadoop.fs.Path(tmp.resolve("scores").toUri()), out,
-        new Evaluate.Settings("test", 2), "{}");
+        Evaluate.Settings.from(TallRecConf.defaults().with("evaluate.parallelism", 2)), "{}");
     assertEquals(2, r.metrics().size());
     assertEquals(0.9375, r.summary().get(0).mean(), 1e-12);
 
@@ -41,7 +44,15 @@ class EvaluateTest {
     assertTrue(Files.exists(tmp.resolve("eval/metrics/_MANIFEST.json")));
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Evaluate.run(spark,
-        new org.apache.hadoop.fs.Path(tmp.resolve("scores").toUri()), out, new Evaluate.Settings("train", 1), "{}"));
+        new org.apache.hadoop.fs.Path(tmp.resolve("scores").toUri()), out,
+        Evaluate.Settings.from(TallRecConf.defaults().with("evaluate.split", "train")), "{}"));
     assertTrue(e.getMessage().contains("splits present"), e.getMessage());
+  }
+
+  @Test
+  void anUnknownSplitIsRefusedNamingTheKey() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluate.Settings.from(TallRecConf.load(null, List.of("evaluate.split=tst"), Map.of())));
+    assertEquals("tallrec.evaluate.split = \"tst\": expected one of train, valid, test, all", e.getMessage());
   }
 }

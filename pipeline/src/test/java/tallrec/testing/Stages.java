@@ -1,6 +1,7 @@
 package tallrec.testing;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
@@ -28,9 +29,9 @@ public final class Stages {
   public static Instructions.Result instructions(SparkSession spark, TallRecConf conf, Path dataset, Path out,
       SelectionMode mode, String domain, Path export) {
     org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dataset.toUri());
-    return Instructions.run(spark, d, new org.apache.hadoop.fs.Path(out.toUri()), mode,
+    return Instructions.run(spark, d, new org.apache.hadoop.fs.Path(out.toUri()),
         DomainSpec.of(domain, conf.section("domains")),
-        InstructionSettings.from(conf.section("instructions")),
+        InstructionSettings.from(conf.with("instructions.mode", mode.name().toLowerCase(Locale.ROOT))),
         export == null ? null : new org.apache.hadoop.fs.Path(export.toUri()), conf.renderJson(""));
   }
 }

@@ -56,8 +56,13 @@ class SyntheticRecTuningTest {
 
   static TuneSettings settings() {
     // 8 epochs of 4 steps (batch 16), evaluated every 8 steps; response-only loss.
-    return new TuneSettings(8, 0, 16, 16, 1e-2, 2, 0.0, 0.9, 0.999, 1e-8, 1.0, CUTOFF, false, 42, 8, 0, 0, 64, 8, 16,
-        0.05, List.of("q_proj", "v_proj"));
+    return TuneSettings.builder()
+        .epochs(8).maxSteps(0).batch(16).microBatch(16)
+        .lr(1e-2).warmupSteps(2).weightDecay(0.0).adam(0.9, 0.999, 1e-8)
+        .maxGradNorm(1.0).cutoffLen(CUTOFF).trainOnInputs(false).seed(42)
+        .evalEvery(8).patience(0).checkpointEvery(0).evalBatch(64)
+        .lora(8, 16, 0.05, List.of("q_proj", "v_proj"))
+        .build();
   }
 
   @Test
@@ -98,8 +103,13 @@ class SyntheticRecTuningTest {
    */
   @Test
   void f16TuningFollowsF32LossesAndValidationAuc() {
-    TuneSettings s = new TuneSettings(0, 8, 8, 8, 1e-2, 2, 0.0, 0.9, 0.999, 1e-8, 1.0, CUTOFF, false, 42, 8, 0, 0, 64,
-        8, 16, 0.05, List.of("q_proj", "v_proj"));
+    TuneSettings s = TuneSettings.builder()
+        .epochs(0).maxSteps(8).batch(8).microBatch(8)
+        .lr(1e-2).warmupSteps(2).weightDecay(0.0).adam(0.9, 0.999, 1e-8)
+        .maxGradNorm(1.0).cutoffLen(CUTOFF).trainOnInputs(false).seed(42)
+        .evalEvery(8).patience(0).checkpointEvery(0).evalBatch(64)
+        .lora(8, 16, 0.05, List.of("q_proj", "v_proj"))
+        .build();
     List<Trainer.Result> runs = new ArrayList<>();
     List<String> logs = new ArrayList<>();
     for (String precision : new String[] {"f32", "f16"}) {

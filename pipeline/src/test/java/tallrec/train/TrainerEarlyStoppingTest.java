@@ -27,8 +27,13 @@ class TrainerEarlyStoppingTest {
   void stopsAfterPatienceEvaluationsWithoutImprovementAndRestoresTheBestAdapter() {
     try (NDManager root = NDManager.newBaseManager()) {
       LlamaModel model = LlamaModel.load(TINY, new RandomWeights(TINY, 1), root);
-      TuneSettings s = new TuneSettings(100, 0, 2, 1, 1e-2, 0, 0.0, 0.9, 0.999, 1e-8, 0.0, 64, true, 3, 2, 3, 0, 4,
-          2, 4, 0.0, List.of("q_proj", "v_proj"));
+      TuneSettings s = TuneSettings.builder()
+          .epochs(100).maxSteps(0).batch(2).microBatch(1)
+          .lr(1e-2).warmupSteps(0).weightDecay(0.0).adam(0.9, 0.999, 1e-8)
+          .maxGradNorm(0.0).cutoffLen(64).trainOnInputs(true).seed(3)
+          .evalEvery(2).patience(3).checkpointEvery(0).evalBatch(4)
+          .lora(2, 4, 0.0, List.of("q_proj", "v_proj"))
+          .build();
       LoraAdapter a = LoraAdapter.attach(model, s.lora(), 3);
       List<TrainExample> train = List.of(new TrainExample("a", new int[] {1, 5, 9, 33, 2}, 2, 0),
           new TrainExample("b", new int[] {1, 17, 4, 2}, 2, 0), new TrainExample("c", new int[] {1, 8, 8, 8, 2}, 2, 0));

@@ -26,8 +26,13 @@ class TrainerOverfitTest {
   @TempDir Path tmp;
 
   static TuneSettings settings(int maxSteps) {
-    return new TuneSettings(1, maxSteps, 8, 4, 3e-3, 5, 0.0, 0.9, 0.999, 1e-8, 1.0, 320, false, 42, 0, 0, 0, 8,
-        8, 16, 0.05, List.of("q_proj", "v_proj"));
+    return TuneSettings.builder()
+        .epochs(1).maxSteps(maxSteps).batch(8).microBatch(4)
+        .lr(3e-3).warmupSteps(5).weightDecay(0.0).adam(0.9, 0.999, 1e-8)
+        .maxGradNorm(1.0).cutoffLen(320).trainOnInputs(false).seed(42)
+        .evalEvery(0).patience(0).checkpointEvery(0).evalBatch(8)
+        .lora(8, 16, 0.05, List.of("q_proj", "v_proj"))
+        .build();
   }
 
   @Test

@@ -26,8 +26,13 @@ class TrainerResumeTest {
   @TempDir Path tmp;
 
   static TuneSettings settings() {
-    return new TuneSettings(3, 0, 4, 2, 5e-3, 1, 0.01, 0.9, 0.999, 1e-8, 1.0, 320, true, 7, 2, 10, 2, 8,
-        4, 8, 0.05, List.of("q_proj", "v_proj"));
+    return TuneSettings.builder()
+        .epochs(3).maxSteps(0).batch(4).microBatch(2)
+        .lr(5e-3).warmupSteps(1).weightDecay(0.01).adam(0.9, 0.999, 1e-8)
+        .maxGradNorm(1.0).cutoffLen(320).trainOnInputs(true).seed(7)
+        .evalEvery(2).patience(10).checkpointEvery(2).evalBatch(8)
+        .lora(4, 8, 0.05, List.of("q_proj", "v_proj"))
+        .build();
   }
 
   @Test

@@ -64,11 +64,18 @@ class TrainingFidelityTest {
 
   /** The golden run's settings as ours, with the reference's truncation and loss divisor. */
   static TuneSettings settings(JsonObject gs, LossDivisor divisor) {
-    return new TuneSettings(gs.get("epochs").getAsInt(), 0, gs.get("batch").getAsInt(), gs.get("micro").getAsInt(),
-        gs.get("lr").getAsDouble(), gs.get("warmup").getAsInt(), 0.0, 0.9, 0.999, 1e-8, 1.0, gs.get("cutoff").getAsInt(),
-        gs.get("train_on_inputs").getAsBoolean(), gs.get("seed").getAsLong(), 1000, 0, 0, 16, gs.get("r").getAsInt(),
-        gs.get("alpha").getAsDouble(), gs.get("dropout").getAsDouble(), List.of("q_proj", "v_proj"), false,
-        AlpacaTemplate.named(gs.get("template").getAsString()), Truncation.CUT_TAIL, divisor, false);
+    return TuneSettings.builder()
+        .epochs(gs.get("epochs").getAsInt()).maxSteps(0)
+        .batch(gs.get("batch").getAsInt()).microBatch(gs.get("micro").getAsInt())
+        .lr(gs.get("lr").getAsDouble()).warmupSteps(gs.get("warmup").getAsInt()).weightDecay(0.0)
+        .adam(0.9, 0.999, 1e-8).maxGradNorm(1.0).cutoffLen(gs.get("cutoff").getAsInt())
+        .trainOnInputs(gs.get("train_on_inputs").getAsBoolean()).seed(gs.get("seed").getAsLong())
+        .evalEvery(1000).patience(0).checkpointEvery(0).evalBatch(16)
+        .lora(gs.get("r").getAsInt(), gs.get("alpha").getAsDouble(), gs.get("dropout").getAsDouble(),
+            List.of("q_proj", "v_proj"))
+        .promptTemplate(AlpacaTemplate.named(gs.get("template").getAsString())).truncation(Truncation.CUT_TAIL)
+        .lossDivisor(divisor)
+        .build();
   }
 
   /** An init adapter directory: the golden's A/B with the run's dropout in adapter_config.json. */
@@ -89,9 +96,11 @@ class TrainingFidelityTest {
     JsonObject gs = run(name).getAsJsonObject("settings");
     Path model = SharedData.require("models/stories260K-hf");
     List<TuneData.Labeled> valid = RecFixtures.movieLens(8, 100).stream().map(RecFixtures.Sample::labeled).toList();
-    Tuning.Request q = new Tuning.Request("rec", model.toString(), null, List.of(), List.of(),
-        tmp.resolve("out-" + name).toString(), initAdapter(gs.get("dropout").getAsDouble()).toString(), Trainer.Resume.NEVER,
-        tmp.resolve("work-" + name).toString(), "cpu", s, Map.of("movie", "movie"), "{}", "f32");
+    Tuning.Request q = Tuning.Request.builder("rec", model.toString(), s.toBuilder().device("cpu").build(),
+            tmp.resolve("out-" + name).toString())
+        .init(initAdapter(gs.get("dropout").getAsDouble()).toString())
+        .checkpoints(tmp.resolve("work-" + name).toString(), Trainer.Resume.NEVER)
+        .nouns(Map.of("movie", "movie")).precision("f32").build();
     List<double[]> steps = new ArrayList<>();
     Map<Integer, Map<String, float[]>> snaps = new LinkedHashMap<>();
     TrainingListener listener = e -> {
