@@ -1,9 +1,16 @@
 package tallrec.jobs;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -15,6 +22,7 @@ import tallrec.dataset.DatasetBench;
 import tallrec.dataset.DomainSpec;
 import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
+import tallrec.spark.JobProfile;
 import tallrec.synth.SynthParams;
 import tallrec.synth.SyntheticMovieLens;
 
@@ -38,6 +46,16 @@ public final class BenchDatasetCommand implements Callable<Integer> {
       description = "Scratch directory (default: ${DEFAULT-VALUE}).")
   String work;
 
+  @Option(names = "--reference", paramLabel = "SCRIPT",
+      description = "Also run the reference algorithm on each size's raw files (e.g."
+          + " ../shared/reference/run_preprocess_movie.sh: preprocess_movie.py emitting every window; needs python3"
+          + " and pandas) and print its wall time, peak RSS and windows beside ours.")
+  String reference;
+
+  @Option(names = "--profile", description = "Per size, where the time went: wall, task and CPU seconds, GC and bytes"
+      + " read, shuffled, spilled and written, per phase (Spark job description) of ingest and instructions.")
+  boolean profile;
+
   @Override
   public Integer call() throws Exception {
     TallRecConf conf = common.resolve(Map.of("instructions.mode", "temporal"));
@@ -45,11 +63,15 @@ public final class BenchDatasetCommand implements Callable<Integer> {
     DomainSpec domain = DomainSpec.of("movie", conf.section("domains"));
     InstructionSettings temporal = InstructionSettings.from(conf);
     List<DatasetBench.Row> rows = new ArrayList<>();
+    JobProfile jobs = profile ? JobProfile.attach(spark.sparkContext()) : null;
     for (long n : sizes) {
       String raw = work + "/raw-" + n;
       long t0 = System.nanoTime();
       new SyntheticMovieLens(SynthParams.fromConfig(conf.with("synth.ratings", n).section("synth"))).writeTo(raw, true);
       System.out.printf("synth %,d ratings: %.1f s (not part of the measured stages)%n", n, (System.nanoTime() - t0) / 1e9);
+      if (jobs != null) {
+        jobs.reset();
+      }
       DatasetBench.Row row = DatasetBench.measure(spark, n, new Path(work + "/dataset-" + n), new DatasetBench.Stages() {
         @Override
         public Ingest.Result ingest(Path out) {
@@ -63,9 +85,75 @@ public final class BenchDatasetCommand implements Callable<Integer> {
       });
       rows.add(row);
       DatasetBench.print(List.of(row), System.out);
+      if (jobs != null) {
+        System.out.printf("where the %.1f s of %,d ratings went:%n", row.totalSeconds(), n);
+        jobs.print(row.totalSeconds(), System.out);
+      }
+      if (reference != null) {
+        ReferenceRun ref = ReferenceRun.run(reference, raw, work + "/reference-" + n);
+        System.out.printf("reference on the same %,d ratings: %.1f s, peak RSS %,d MiB, %,d windows; ours %.1f s"
+            + " in-JVM (%.2fx faster), %,d samples%n", n, ref.seconds(), ref.peakRssKb() >> 10, ref.windows(),
+            row.totalSeconds(), ref.seconds() / row.totalSeconds(), row.samples());
+      }
     }
     System.out.println();
     DatasetBench.print(rows, System.out);
     return 0;
+  }
+
+  /** What the reference script printed: {@code reference wall S s, peak RSS K KB} and {@code windows: N}. */
+  record ReferenceRun(double seconds, long peakRssKb, long windows) {
+
+    static ReferenceRun run(String script, String rawDir, String workDir) throws IOException, InterruptedException {
+      ProcessBuilder pb = new ProcessBuilder("bash", script, rawDir, workDir).redirectErrorStream(true);
+      // The script runs `python3`; the first on PATH may lack pandas (a pyenv shim, a venv) while
+      // the system's has it: put the first python3 that imports pandas in front.
+      java.nio.file.Path python = pythonWithPandas();
+      if (python == null) {
+        throw new IllegalStateException("--reference needs a python3 with pandas on PATH (apt-get install python3-pandas)");
+      }
+      java.nio.file.Path shim = Files.createTempDirectory("tallrec-ref-python");
+      Files.createSymbolicLink(shim.resolve("python3"), python);
+      pb.environment().put("PATH", shim + File.pathSeparator + System.getenv("PATH"));
+      String out;
+      int rc;
+      try {
+        Process p = pb.start();
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        rc = p.waitFor();
+      } finally {
+        Files.deleteIfExists(shim.resolve("python3"));
+        Files.deleteIfExists(shim);
+      }
+      Matcher wall = Pattern.compile("reference wall ([0-9.]+) s, peak RSS ([0-9]+) KB").matcher(out);
+      Matcher windows = Pattern.compile("windows: ([0-9]+)").matcher(out);
+      if (rc != 0 || !wall.find() || !windows.find()) {
+        throw new IllegalStateException("reference script " + script + " failed (exit " + rc + "): "
+            + out.strip().lines().reduce((a, b) -> b).orElse("no output"));
+      }
+      return new ReferenceRun(Double.parseDouble(wall.group(1)), Long.parseLong(wall.group(2)),
+          Long.parseLong(windows.group(1)));
+    }
+
+    /** The first {@code python3} on PATH that can import pandas, or null. */
+    static java.nio.file.Path pythonWithPandas() throws InterruptedException {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        java.nio.file.Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "python3");
+        if (!Files.isExecutable(candidate)) {
+          continue;
+        }
+        try {
+          Process probe = new ProcessBuilder(candidate.toString(), "-c", "import pandas").redirectErrorStream(true)
+              .start();
+          probe.getInputStream().readAllBytes();
+          if (probe.waitFor() == 0) {
+            return candidate;
+          }
+        } catch (IOException e) {
+          // not runnable: try the next
+        }
+      }
+      return null;
+    }
   }
 }

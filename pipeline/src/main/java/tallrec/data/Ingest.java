@@ -113,6 +113,8 @@ public final class Ingest {
     Fs.requireNonEmptyFile(new Path(source.ratingsPath()), hadoop, "Ratings file");
     Fs.requireNonEmptyFile(new Path(source.itemsPath()), hadoop, "Items file");
 
+    // Numbering lines (zipWithIndex) runs a job per file before anything is parsed.
+    spark.sparkContext().setJobDescription("ingest: number lines");
     ItemsFormat itemsFormat = source.itemsFormat();
     JavaRDD<Row> itemRows = RawLines.read(spark, source.itemsPath(), source.itemsCharset(), "Items file")
         .map(l -> itemsFormat.parse(l)).filter(r -> r != null).map(r -> itemRow(r));
@@ -168,11 +170,16 @@ public final class Ingest {
                   lit("' again later; the latest rating is kept")).as(Columns.DETAIL),
               col(Columns.RAW)));
 
-      spark.sparkContext().setJobDescription("ingest: write interactions");
+      // Each phase names its jobs, for the Spark UI and `bench dataset --profile`; parsing is lazy
+      // (persisted on first use), so it is counted in the interactions' jobs.
+      spark.sparkContext().setJobDescription("ingest: parse, write interactions");
       interactions.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("interactions").toString());
+      spark.sparkContext().setJobDescription("ingest: write items");
       items.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("items").toString());
+      spark.sparkContext().setJobDescription("ingest: write rejects");
       itemRejects.unionByName(ratingRejects).orderBy(Columns.SOURCE, Columns.FILE, Columns.LINE)
           .write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("rejects").toString());
+      spark.sparkContext().setJobDescription("ingest: counts");
 
       // Counts come from what was written (cheap: small reject table, Parquet footers).
       Dataset<Row> writtenRejects = spark.read().parquet(commit.staging("rejects").toString());

@@ -29,7 +29,7 @@ public final class DatasetBench {
   public record Row(long ratings, double ingestSeconds, double instructionsSeconds, long samples,
       long peakHeapBytes, long peakRssBytes, long outputBytes) {
 
-    double totalSeconds() {
+    public double totalSeconds() {
       return ingestSeconds + instructionsSeconds;
     }
   }

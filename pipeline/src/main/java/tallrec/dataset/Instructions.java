@@ -73,6 +73,7 @@ public final class Instructions {
     Dataset<Row> windows;
     Long validStart = null;
     Long testStart = null;
+    spark.sparkContext().setJobDescription("instructions: select windows");
     if (mode == SelectionMode.TEMPORAL) {
       TemporalSelection.Result r = TemporalSelection.select(enriched, settings);
       windows = r.windows();
@@ -90,6 +91,7 @@ public final class Instructions {
       SampleRenderer.render(windows, domain).write().mode(SaveMode.ErrorIfExists).parquet(samplesPath.toString());
       Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
 
+      spark.sparkContext().setJobDescription("instructions: split counts");
       Map<String, Long> counts = new TreeMap<>();
       for (Row r : samples.groupBy(Columns.SPLIT).count().collectAsList()) {
         counts.put(r.getString(0), r.getLong(1));
