@@ -197,7 +197,7 @@ public final class ExperimentPlan {
    */
   private TallRecConf instructionsConf(Config ds) {
     Config c = ds.hasPath("instructions") ? ds.getConfig("instructions") : ConfigFactory.empty();
-    if (ds.hasPath("mode")) {
+    if (ds.hasPath("mode") && !c.hasPath(InstructionSettings.MODE)) { // the dataset's instructions.mode wins
       c = c.withValue(InstructionSettings.MODE, ConfigValueFactory.fromAnyRef(ds.getString("mode")));
     }
     Set<Integer> ks = new TreeSet<>(atLeast(exp, "rec-tuning.k", 1, "experiment."));
