@@ -62,14 +62,8 @@ public final class Baselines {
      */
     public static Settings from(TallRecConf conf) {
       Section c = Section.of(conf, SECTION);
-      List<Integer> ks = c.getIntList(K);
-      if (ks.stream().anyMatch(k -> k < 1)) {
-        throw c.invalid(K, "each K must be at least 1");
-      }
-      List<Integer> seeds = c.getIntList(SEEDS);
-      if (seeds.stream().anyMatch(s -> s < 0)) {
-        throw c.invalid(SEEDS, "seeds are >= 0");
-      }
+      List<Integer> ks = c.getIntList(K, 1, "K");
+      List<Integer> seeds = c.getIntList(SEEDS, 0, "seed");
       List<String> names = c.getStringList(ONLY);
       List<String> unknown = names.stream().filter(n -> !BaselineRegistry.available().contains(n)).toList();
       if (!unknown.isEmpty() || names.isEmpty()) {

@@ -65,6 +65,15 @@ public final class Section {
     return read(key, () -> config.getIntList(key));
   }
 
+  /** A list of integers, each at least {@code min}; otherwise {@code KEY = VALUE (FILE: LINE): each WHAT must be at least MIN}. */
+  public List<Integer> getIntList(String key, int min, String what) {
+    List<Integer> values = getIntList(key);
+    if (values.stream().anyMatch(v -> v < min)) {
+      throw invalid(key, "each " + what + " must be at least " + min);
+    }
+    return values;
+  }
+
   public List<Double> getDoubleList(String key) {
     return read(key, () -> config.getDoubleList(key));
   }

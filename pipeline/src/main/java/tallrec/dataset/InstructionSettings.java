@@ -71,14 +71,8 @@ public record InstructionSettings(
     if (historyLength < 1) {
       throw c.invalid(HISTORY_LENGTH, "must be at least 1");
     }
-    List<Integer> ks = c.getIntList(KSHOT_K);
-    if (ks.stream().anyMatch(k -> k < 1)) {
-      throw c.invalid(KSHOT_K, "each K must be at least 1");
-    }
-    List<Integer> seeds = c.getIntList(KSHOT_SEEDS);
-    if (seeds.stream().anyMatch(s -> s < 0)) {
-      throw c.invalid(KSHOT_SEEDS, "seeds are >= 0");
-    }
+    List<Integer> ks = c.getIntList(KSHOT_K, 1, "K");
+    List<Integer> seeds = c.getIntList(KSHOT_SEEDS, 0, "seed");
     List<Long> cuts = new ArrayList<>();
     for (String cut : c.getStringList(TEMPORAL_CUTS)) {
       Long t = parseTime(cut);

@@ -1,9 +1,7 @@
 package tallrec.spark;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkContext;
@@ -172,9 +170,9 @@ public final class JobProfile extends SparkListener implements AutoCloseable {
     o.printf("  %-34s %5s %9s %6s %9s %9s %7s %10s %10s %9s %10s%n", "phase (job description)", "jobs", "wall s",
         "share", "task s", "cpu s", "gc s", "input", "shuffle", "spill", "output");
     double described = 0;
-    List<String> names = new ArrayList<>(snapshot.keySet());
-    for (String name : names) {
-      Phase p = snapshot.get(name);
+    for (Map.Entry<String, Phase> e : snapshot.entrySet()) {
+      String name = e.getKey();
+      Phase p = e.getValue();
       described += p.wallSeconds();
       o.printf("  %-34s %5d %9.1f %5.1f%% %9.1f %9.1f %7.1f %10s %10s %9s %10s%n", clip(name), p.jobs,
           p.wallSeconds(), 100 * p.wallSeconds() / totalSeconds, p.taskSeconds(), p.cpuNs / 1e9, p.gcMs / 1e3,
