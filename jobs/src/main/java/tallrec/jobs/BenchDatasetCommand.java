@@ -84,6 +84,7 @@ public final class BenchDatasetCommand implements Callable<Integer> {
         }
       });
       rows.add(row);
+      verify(row, raw, temporal.minHistory());
       DatasetBench.print(List.of(row), System.out);
       if (jobs != null) {
         System.out.printf("where the %.1f s of %,d ratings went:%n", row.totalSeconds(), n);
@@ -99,6 +100,18 @@ public final class BenchDatasetCommand implements Callable<Integer> {
     System.out.println();
     DatasetBench.print(rows, System.out);
     return 0;
+  }
+
+  /** Checks the samples against windows counted from the raw file without Spark; fails the bench when they differ. */
+  static void verify(DatasetBench.Row row, String rawDir, int minHistory) throws IOException {
+    long t0 = System.nanoTime();
+    long expected = DatasetBench.independentWindowCount(Paths.get(rawDir, "u.data"), minHistory);
+    if (row.rejects() != 0 || expected != row.samples()) {
+      throw new IllegalStateException(String.format("%,d ratings: %,d samples, but %,d windows counted from %s/u.data"
+          + " without Spark (ingest rejected %,d lines)", row.ratings(), row.samples(), expected, rawDir, row.rejects()));
+    }
+    System.out.printf("verified: %,d samples = %,d windows counted from the raw file without Spark (%.1f s, not"
+        + " measured); ingest rejected nothing%n", row.samples(), expected, (System.nanoTime() - t0) / 1e9);
   }
 
   /** What the reference script printed: {@code reference wall S s, peak RSS K KB} and {@code windows: N}. */

@@ -88,7 +88,7 @@ public final class Instructions {
     try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE)) {
       spark.sparkContext().setJobDescription("instructions: render samples");
       Path samplesPath = commit.staging("samples");
-      SampleRenderer.render(windows, domain).write().mode(SaveMode.ErrorIfExists).parquet(samplesPath.toString());
+      SampleRenderer.render(windows, items, domain).write().mode(SaveMode.ErrorIfExists).parquet(samplesPath.toString());
       Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
 
       spark.sparkContext().setJobDescription("instructions: split counts");

@@ -1,8 +1,12 @@
 package tallrec.dataset;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -16,6 +20,10 @@ import tallrec.prompt.RecPrompt;
 /**
  * Turns selected windows into {@code samples} rows: ids, history, and the TALLRec prompt
  * (instruction, input, output) rendered by {@link RecPrompt}. Runs on executors, row by row.
+ *
+ * <p>Item texts come from the items table, rendered once per item and broadcast: a catalogue is
+ * small beside its ratings (ML-25M: 62 K movies for 25 M ratings), so every executor holds it
+ * while the windows, which carry only item ids, stream past.
  */
 public final class SampleRenderer {
 
@@ -25,25 +33,30 @@ public final class SampleRenderer {
 
   private SampleRenderer() {}
 
-  public static Dataset<Row> render(Dataset<Row> windows, DomainSpec domain) {
-    return windows.map((MapFunction<Row, Row>) r -> toSample(r, domain), Encoders.row(SCHEMA));
+  public static Dataset<Row> render(Dataset<Row> windows, Dataset<Row> items, DomainSpec domain) {
+    Map<String, String> texts = new HashMap<>();
+    for (Row r : items.select(Columns.ITEM_ID, Columns.TITLE, Columns.AUTHOR).collectAsList()) {
+      texts.put(r.getString(0), domain.renderer().render(r.getString(1), r.getString(2)));
+    }
+    Broadcast<Map<String, String>> itemTexts =
+        JavaSparkContext.fromSparkContext(windows.sparkSession().sparkContext()).broadcast(texts);
+    return windows.map((MapFunction<Row, Row>) r -> toSample(r, itemTexts.value(), domain), Encoders.row(SCHEMA));
   }
 
-  static Row toSample(Row r, DomainSpec domain) {
+  static Row toSample(Row r, Map<String, String> itemTexts, DomainSpec domain) {
     List<Row> history = r.getList(r.fieldIndex("history"));
     List<String> ids = new ArrayList<>(history.size());
     List<Integer> labels = new ArrayList<>(history.size());
     List<String> rendered = new ArrayList<>(history.size());
     for (Row h : history) {
       ids.add(h.getString(0));
-      rendered.add(domain.renderer().render(h.getString(1), h.getString(2)));
-      labels.add(h.getInt(3));
+      rendered.add(itemTexts.get(h.getString(0)));
+      labels.add(h.getInt(1));
     }
     String userId = r.getString(r.fieldIndex(Columns.USER_ID));
     String target = r.getString(r.fieldIndex(Columns.TARGET_ITEM_ID));
     int label = r.getInt(r.fieldIndex(Columns.LABEL));
-    String targetText = domain.renderer().render(
-        r.getString(r.fieldIndex("target_title")), r.getString(r.fieldIndex("target_author")));
+    String targetText = itemTexts.get(target);
     RecPrompt prompt = RecPrompt.of(domain.noun(), rendered, labels, targetText, label);
     int tsIdx = r.fieldIndex(Columns.TARGET_TS);
     return RowFactory.create(

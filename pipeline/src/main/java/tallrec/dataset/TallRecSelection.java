@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
@@ -76,24 +75,20 @@ public final class TallRecSelection {
         .filter(col("_n").gt(s.minUserInteractions())).drop("_n");
     Column key = xxhash64(lit(seed), col(Columns.USER_ID), col(Columns.ITEM_ID));
     WindowSpec order = Window.partitionBy(Columns.USER_ID).orderBy(key, col(Columns.SEQ));
-    Column entry = struct(col(Columns.ITEM_ID), col(Columns.TITLE), col(Columns.AUTHOR), col(Columns.LABEL));
+    Column entry = HistoryWindows.entry();
     // Only the first N shuffled items and the last one matter; keep at most N + 1 rows per user.
     Dataset<Row> ranked = eligible
         .withColumn("pos", row_number().over(order).minus(1))
         .withColumn("n_user", count(lit(1)).over(Window.partitionBy(Columns.USER_ID)))
         .filter(col("pos").lt(n).or(col("pos").equalTo(col("n_user").minus(1))));
     Dataset<Row> perUser = ranked.groupBy(Columns.USER_ID).agg(
-        max(col("n_user")).as("n_user"),
-        min(col(Columns.SEQ)).as("first_seq"),
         collect_list(struct(col("pos"), entry.as("e"))).as("_all"),
         first(when(col("pos").equalTo(col("n_user").minus(1)),
-            struct(col("pos"), col(Columns.ITEM_ID), col(Columns.TITLE), col(Columns.AUTHOR), col(Columns.TS),
-                col(Columns.SEQ), col(Columns.LABEL))),
+            struct(col("pos"), col(Columns.ITEM_ID), col(Columns.TS), col(Columns.SEQ), col(Columns.LABEL))),
             true).as("_t"));
     Dataset<Row> samples = perUser.selectExpr(
-        "user_id", "_t.pos as pos", "n_user", "first_seq",
-        "_t.item_id as target_item_id", "_t.title as target_title", "_t.author as target_author",
-        "_t.ts as target_ts", "_t.seq as target_seq", "_t.label as label",
+        "user_id", "_t.pos as pos",
+        "_t.item_id as target_item_id", "_t.ts as target_ts", "_t.seq as target_seq", "_t.label as label",
         "transform(filter(array_sort(_all), x -> x.pos < _t.pos), x -> x.e) as history");
     // Users split by a seeded shuffle; one row per user, so a global window is cheap here.
     Dataset<Row> ordered = samples.withColumn("_u", xxhash64(lit(seed + 1), col(Columns.USER_ID)))

@@ -7,11 +7,13 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import tallrec.data.Columns;
+import tallrec.spark.ExactQuantiles;
 
 /**
  * Production selection: every window whose target has at least {@code minHistory} previous
- * interactions, split by the target's time at two cut points — explicit ones, or quantiles of the
- * targets' times — so that no validation or test target precedes a training target.
+ * interactions, split by the target's time at two cut points — explicit ones, or exact
+ * (nearest-rank) quantiles of the targets' times — so that no validation or test target precedes a
+ * training target.
  *
  * <p>Output: the {@link HistoryWindows} columns plus {@code split} and {@code sample_index} (the
  * target's position in the source file: unique, deterministic and free to compute).
@@ -42,14 +44,14 @@ public final class TemporalSelection {
       testStart = cuts.get(1);
     } else {
       List<Double> q = s.temporalQuantiles();
-      // Relative error 1e-4 of the rank: exact enough for a split, and one streaming pass.
-      double[] at = windows.stat().approxQuantile("target_ts", new double[] {q.get(0), q.get(1)}, 1e-4);
+      // Exact, so the split depends on the targets alone, not on how the interactions were written.
+      long[] at = ExactQuantiles.of(windows, Columns.TARGET_TS, q.get(0), q.get(1));
       if (at.length < 2) {
         throw new IllegalArgumentException("no interaction has " + s.minHistory()
             + " previous interactions of the same user: nothing to split (lower instructions.temporal.min-history)");
       }
-      validStart = (long) at[0];
-      testStart = (long) at[1];
+      validStart = at[0];
+      testStart = at[1];
     }
     Dataset<Row> split = windows
         .withColumn("split", when(col(Columns.TARGET_TS).lt(validStart), "train")
