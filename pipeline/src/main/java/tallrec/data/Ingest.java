@@ -190,7 +190,10 @@ public final class Ingest {
       spark.sparkContext().setJobDescription("ingest: write items");
       items.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("items").toString());
       spark.sparkContext().setJobDescription("ingest: write rejects");
-      itemRejects.unionByName(ratingRejects).orderBy(Columns.SOURCE, Columns.FILE, Columns.LINE)
+      // One sorted file, in line order. Not orderBy: its range partitioner samples the input
+      // first, which parsed every rating one more time for a usually empty table.
+      itemRejects.unionByName(ratingRejects).repartition(1).sortWithinPartitions(Columns.SOURCE, Columns.FILE,
+          Columns.LINE)
           .write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("rejects").toString());
       spark.sparkContext().setJobDescription("ingest: counts");
 

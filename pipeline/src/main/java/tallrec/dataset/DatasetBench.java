@@ -4,12 +4,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,21 +129,19 @@ public final class DatasetBench {
     return -1;
   }
 
-  /** Samples heap use every 50 ms on a daemon thread; the JMX pools' peaks reset per stage. */
+  /**
+   * Samples the heap in use (all pools together) every 50 ms on a daemon thread. Not the sum of
+   * each pool's own peak: eden, survivor and old generation peak at different times, and that sum
+   * read above the -Xmx the JVM ran with.
+   */
   static final class PeakHeap implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
     private PeakHeap() {
-      List<MemoryPoolMXBean> heapPools = new ArrayList<>();
-      for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (p.getType() == MemoryType.HEAP) {
-          heapPools.add(p);
-          p.resetPeakUsage();
-        }
-      }
-      Supplier<Long> used = () -> heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      Supplier<Long> used = () -> memory.getHeapMemoryUsage().getUsed();
       thread = new Thread(() -> {
         while (running) {
           peak.accumulateAndGet(used.get(), Math::max);
