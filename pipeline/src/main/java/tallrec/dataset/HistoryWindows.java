@@ -22,8 +22,8 @@ import tallrec.data.Columns;
  *
  * <p>Windows carry item ids, not titles: the items' texts join at render time from a broadcast
  * table ({@link SampleRenderer}). Shuffling and windowing every interaction's title and author, and
- * whole-user frames the samples never used (the user's count and first line), made the window
- * pass six times slower on 1 M ratings.
+ * whole-user frames the samples never used (the user's count and first line), cost most of the
+ * window pass: on 1 M ratings, timed in one JVM, 6.4 s against 1.0 s for the window alone.
  *
  * <p>Output columns: {@code user_id, pos, target_item_id, target_ts, target_seq, label, history}
  * where {@code history} is an array of {@code struct<item_id, label>}, oldest first.

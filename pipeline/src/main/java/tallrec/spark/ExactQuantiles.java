@@ -73,7 +73,10 @@ public final class ExactQuantiles {
     }
   }
 
-  /** The 1-based nearest rank of {@code q} among {@code n} values, computed in decimal so 0.8 · 10 is 8, not 9. */
+  /**
+   * The 1-based nearest rank of {@code q} among {@code n} values, computed in decimal: 0.07 · 100
+   * is 7, where doubles give 7.000000000000001 and so rank 8.
+   */
   static long rank(double q, long n) {
     long r = new BigDecimal(Double.toString(q)).multiply(BigDecimal.valueOf(n)).setScale(0, RoundingMode.CEILING)
         .longValueExact();
