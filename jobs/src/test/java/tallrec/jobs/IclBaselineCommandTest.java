@@ -41,6 +41,8 @@ class IclBaselineCommandTest {
         .filter(col("_r").leq(12)).drop("_r");
     String samples = tmp.resolve("few/samples").toString();
     few.write().parquet(samples);
+    // A subset of samples takes its items' texts along (they name items by id).
+    spark.read().parquet(tmp.resolve("full/item_texts").toString()).write().parquet(tmp.resolve("few/item_texts").toString());
 
     CliRun noModel = CliRun.of("baselines", "--samples", samples, "--out", tmp.resolve("b").toString(), "--only", "icl");
     assertEquals(1, noModel.rc());

@@ -21,6 +21,7 @@ import tallrec.baselines.text.ItemTextEmbeddings;
 import tallrec.conf.Section;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.data.Schemas;
 import tallrec.dataset.SplitName;
 import tallrec.io.Fs;
@@ -98,7 +99,10 @@ public final class Baselines {
       throw new IllegalArgumentException("Samples at " + samplesPath + " hold domains " + domains + "; expected one");
     }
     String domain = domains.get(0);
-    Dataset<Row> eval = samples.filter(col(Columns.SPLIT).isin(plan.splits().toArray())).cache();
+    Dataset<Row> evalSplits = samples.filter(col(Columns.SPLIT).isin(plan.splits().toArray()));
+    // Only the backbone's prompts (icl) read the items' texts.
+    boolean needsTexts = plan.baselines().stream().anyMatch(b -> b instanceof Icl);
+    Dataset<Row> eval = (needsTexts ? ItemTexts.attach(evalSplits, samplesPath.toString()) : evalSplits).cache();
     Dataset<Row> train = samples.filter(col(Columns.SPLIT).equalTo(SplitName.TRAIN.value()));
     Path kshotPath = kshotBeside(samplesPath);
     boolean needsKshot = plan.baselines().stream().anyMatch(b -> b.training() == Baseline.Training.KSHOT);

@@ -23,6 +23,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import tallrec.conf.Domains;
 import tallrec.conf.Section;
 import tallrec.conf.TallRecConf;
@@ -121,8 +122,15 @@ public final class Ingest {
     Dataset<Row> parsedItems = spark.createDataFrame(itemRows, ITEM_OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
 
     RatingsFormat ratingsFormat = source.ratingsFormat();
+    // Counted while the interactions are written, so that clean ratings need no second parse to
+    // find their (empty) rejects; see `clean` below.
+    LongAccumulator parsedOk = spark.sparkContext().longAccumulator("ingest: ratings parsed");
+    LongAccumulator parsedRejected = spark.sparkContext().longAccumulator("ingest: ratings rejected by the parser");
     JavaRDD<Row> ratingRows = RawLines.read(spark, source.ratingsPath(), source.ratingsCharset(), "Ratings file")
-        .map(l -> ratingsFormat.parse(l)).filter(r -> r != null).map(r -> ratingRow(r));
+        .map(l -> ratingsFormat.parse(l)).filter(r -> r != null).map(r -> {
+          (r.rejected() ? parsedRejected : parsedOk).add(1);
+          return ratingRow(r);
+        });
     // Not cached: parsing again costs less than building Spark's in-memory columns for every
     // rating with its raw line (a JFR profile on 1 M ratings: building the cached columns was 18% of
     // all samples, in a variant that also cached the duplicate-pair window).
@@ -176,11 +184,18 @@ public final class Ingest {
       spark.sparkContext().setJobDescription("ingest: parse, write interactions");
       interactions.write().mode(SaveMode.ErrorIfExists).parquet(commit.staging("interactions").toString());
       long nInteractions = spark.read().parquet(commit.staging("interactions").toString()).count();
+      // Every parsed rating became an interaction: no malformed line, unknown item or duplicate
+      // pair, so the ratings have no rejects and are not parsed again to find them. Accumulators
+      // in a transformation may count a re-executed task twice but never miss a successful one:
+      // an overcount only sends clean input down the full path below.
+      boolean clean = parsedRejected.value() == 0 && parsedOk.value() == nInteractions;
       // Duplicate pairs are the known ratings that did not become interactions. Only when there
       // are some is the user-item window run again to name them: usually there are none, and
       // that window is a shuffle of every rating.
       spark.sparkContext().setJobDescription("ingest: count known ratings");
-      if (known.count() > nInteractions) {
+      if (clean) {
+        ratingRejects = spark.createDataFrame(List.<Row>of(), ratingRejects.schema());
+      } else if (known.count() > nInteractions) {
         ratingRejects = ratingRejects.unionByName(ranked.filter(col("_rank").gt(1)).select(lit("ratings").as(Columns.SOURCE),
             col(Columns.FILE), col(Columns.LINE),
             lit(RejectReason.DUPLICATE_PAIR.code()).as(Columns.REASON),

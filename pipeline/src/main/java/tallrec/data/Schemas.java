@@ -46,6 +46,11 @@ public final class Schemas {
       createStructField(Columns.DETAIL, StringType, true),
       createStructField(Columns.RAW, StringType, true)});
 
+  /**
+   * One row per sample: ids and labels only. The prompt's texts are the dataset's
+   * {@link #ITEM_TEXTS} (readers attach them with {@link ItemTexts#attach}); the instruction and
+   * the answer follow from the domain and the label ({@code tallrec.prompt.RecPrompt}).
+   */
   public static final StructType SAMPLES = createStructType(new StructField[] {
       createStructField(Columns.SAMPLE_ID, StringType, false),
       createStructField(Columns.DOMAIN, StringType, false),
@@ -54,15 +59,13 @@ public final class Schemas {
       createStructField(Columns.HISTORY_ITEM_IDS, createArrayType(StringType, false), false),
       createStructField(Columns.HISTORY_LABELS, createArrayType(IntegerType, false), false),
       createStructField(Columns.TARGET_TS, LongType, true),
-      createStructField(Columns.INSTRUCTION, StringType, false),
-      createStructField(Columns.INPUT, StringType, false),
-      createStructField(Columns.OUTPUT, StringType, false),
       createStructField(Columns.LABEL, IntegerType, false),
-      createStructField(Columns.SPLIT, StringType, false),
-      // The rendered items, so a prompt can be re-rendered with fewer history items when it does
-      // not fit a model's context (the scorer drops the oldest first).
-      createStructField(Columns.HISTORY_TEXTS, createArrayType(StringType, false), false),
-      createStructField(Columns.TARGET_TEXT, StringType, false)});
+      createStructField(Columns.SPLIT, StringType, false)});
+
+  /** Each item as the dataset's prompts render it (movie: the title; book: "title" by author). */
+  public static final StructType ITEM_TEXTS = createStructType(new StructField[] {
+      createStructField(Columns.ITEM_ID, StringType, false),
+      createStructField(Columns.TEXT, StringType, false)});
 
   /**
    * What {@code score} and {@code baselines} write: one row per (sample, model run). {@code score}

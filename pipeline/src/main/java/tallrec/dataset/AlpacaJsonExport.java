@@ -11,11 +11,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.io.Fs;
 
 /**
@@ -28,12 +30,15 @@ public final class AlpacaJsonExport {
 
   private AlpacaJsonExport() {}
 
-  /** Writes the three files into {@code dir}; returns the number of samples written. */
-  public static long write(Dataset<Row> samples, Path dir, Configuration conf) {
+  /**
+   * Writes the three files into {@code dir} from {@code samples} and their items' texts (item id →
+   * text); returns the number of samples written.
+   */
+  public static long write(Dataset<Row> samples, Map<String, String> texts, String noun, Path dir, Configuration conf) {
     long total = 0;
     for (SplitName split : SplitName.values()) {
-      Dataset<Row> rows = samples.filter(col(Columns.SPLIT).equalTo(split.value()))
-          .orderBy(col("sample_index"))
+      Dataset<Row> selected = samples.filter(col(Columns.SPLIT).equalTo(split.value())).orderBy(col("sample_index"));
+      Dataset<Row> rows = SampleRenderer.withPrompts(ItemTexts.attach(selected, texts, ItemTexts.DIR), noun)
           .select(Columns.INSTRUCTION, Columns.INPUT, Columns.OUTPUT);
       total += writeOne(rows.toLocalIterator(), new Path(dir, split.value() + ".json"), conf);
     }

@@ -13,6 +13,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -20,7 +21,7 @@ import tallrec.io.StagedCommit;
 
 /**
  * The {@code instructions} stage: {@code interactions} + {@code items} → {@code samples} (all
- * splits) and {@code kshot/k=K/seed=S}, optionally also the reference's Alpaca JSON files.
+ * splits), {@code kshot/k=K/seed=S} and the items' prompt texts {@code item_texts}, optionally also the reference's Alpaca JSON files.
  * Outputs are staged and committed together; a failure leaves the previous outputs untouched.
  */
 public final class Instructions {
@@ -88,7 +89,11 @@ public final class Instructions {
     try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE)) {
       spark.sparkContext().setJobDescription("instructions: render samples");
       Path samplesPath = commit.staging("samples");
-      SampleRenderer.render(windows, items, domain).write().mode(SaveMode.ErrorIfExists).parquet(samplesPath.toString());
+      SampleRenderer.render(windows, domain).write().mode(SaveMode.ErrorIfExists).parquet(samplesPath.toString());
+      // The catalogue's texts once, beside the samples that name its items by id.
+      Map<String, String> texts = SampleRenderer.itemTexts(items, domain);
+      ItemTexts.toDataset(spark, texts).coalesce(1).write().mode(SaveMode.ErrorIfExists)
+          .parquet(commit.staging(ItemTexts.DIR).toString());
       Dataset<Row> samples = spark.read().parquet(samplesPath.toString());
 
       spark.sparkContext().setJobDescription("instructions: split counts");
@@ -116,7 +121,8 @@ public final class Instructions {
           .config(configJson)
           .property("domain", domain.name())
           .property("mode", mode.name().toLowerCase(Locale.ROOT))
-          .rows("kshot", kshotRows);
+          .rows("kshot", kshotRows)
+          .rows(ItemTexts.DIR, texts.size());
       counts.forEach((k, v) -> manifest.rows("samples." + k, v));
       if (validStart != null) {
         manifest.property("temporal.valid-start", validStart.toString())
@@ -130,7 +136,7 @@ public final class Instructions {
           for (SplitName s : SplitName.values()) {
             export.staging(s.value() + ".json");
           }
-          AlpacaJsonExport.write(samples, export.stagingDir(), conf);
+          AlpacaJsonExport.write(samples, texts, domain.noun(), export.stagingDir(), conf);
           commit.commit(manifest);
           export.commit(manifest);
           exported = exportJson;

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.io.Fs;
 
 /**
@@ -34,6 +35,11 @@ final class ContentKey {
     Dataset<Row> df = spark.read().parquet(path);
     if (!splits.isEmpty() && Arrays.asList(df.columns()).contains("split")) {
       df = df.filter(col(Columns.SPLIT).isin(splits.toArray()));
+    }
+    // Samples name their items by id; the prompts a step reads also depend on the items' texts.
+    if (Arrays.asList(df.columns()).contains(Columns.HISTORY_ITEM_IDS)
+        && ItemTexts.locate(path, spark.sparkContext().hadoopConfiguration()) != null) {
+      df = ItemTexts.attach(df, path);
     }
     Column[] cols = Arrays.stream(df.columns()).sorted().map(c -> col(c)).toArray(Column[]::new);
     Row r = df.select(xxhash64(cols).as("h")).agg(count(lit(1)), sum(col("h").cast("decimal(38,0)"))).first();

@@ -29,6 +29,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import tallrec.conf.Section;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -256,7 +257,8 @@ public final class Scoring {
     }
     Dataset<Row> samples = spark.read().parquet(path);
     Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + path);
-    return splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray()));
+    // Texts after the split filter: only the rows to score are rendered.
+    return ItemTexts.attach(splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray())), path);
   }
 
   /**
@@ -308,6 +310,10 @@ public final class Scoring {
    */
   public static Dataset<Row> promptColumns(Dataset<Row> samples) {
     boolean rebuildable = Arrays.asList(samples.columns()).contains("history_texts");
+    if (!rebuildable && Arrays.asList(samples.columns()).contains(Columns.HISTORY_ITEM_IDS)) {
+      throw new IllegalArgumentException("samples name their items by id only: attach the items' texts first"
+          + " (ItemTexts.attach; readSamples does)");
+    }
     return samples.select(rebuildable
         ? new Column[] {col(Columns.SAMPLE_ID), col(Columns.DOMAIN), col(Columns.SPLIT), col(Columns.LABEL),
             col(Columns.HISTORY_TEXTS), col(Columns.HISTORY_LABELS), col(Columns.TARGET_TEXT)}

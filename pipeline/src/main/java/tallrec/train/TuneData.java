@@ -14,9 +14,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.llm.TruncatablePrompt;
 import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.AlpacaTemplate;
+import tallrec.prompt.RecPrompt;
 import tallrec.prompt.SamplePrompt;
 import tallrec.text.Tokenizer;
 
@@ -75,7 +77,8 @@ public final class TuneData {
   public static List<Labeled> readSamples(SparkSession spark, String path, String split, Map<String, String> nouns) {
     Dataset<Row> df = spark.read().parquet(path);
     List<String> cols = Arrays.asList(df.columns());
-    for (String c : List.of("sample_id", "domain", "history_texts", "history_labels", "target_text", "output", "label")) {
+    for (String c : List.of(Columns.SAMPLE_ID, Columns.DOMAIN, Columns.HISTORY_ITEM_IDS, Columns.HISTORY_LABELS,
+        Columns.TARGET_ITEM_ID, Columns.LABEL)) {
       if (!cols.contains(c)) {
         throw new IllegalArgumentException("samples at " + path + " have no column '" + c + "' (expected the output of"
             + " `tallrec instructions`: samples/ or kshot/k=K/seed=S)");
@@ -84,8 +87,8 @@ public final class TuneData {
     if (split != null && cols.contains("split") && !df.filter(col(Columns.SPLIT).equalTo(split)).isEmpty()) {
       df = df.filter(col(Columns.SPLIT).equalTo(split));
     }
-    List<Row> rows = new ArrayList<>(df.select(Columns.SAMPLE_ID, Columns.DOMAIN, Columns.HISTORY_TEXTS,
-        Columns.HISTORY_LABELS, Columns.TARGET_TEXT, Columns.OUTPUT, Columns.LABEL).collectAsList());
+    List<Row> rows = new ArrayList<>(ItemTexts.attach(df, path).select(Columns.SAMPLE_ID, Columns.DOMAIN,
+        Columns.HISTORY_TEXTS, Columns.HISTORY_LABELS, Columns.TARGET_TEXT, Columns.LABEL).collectAsList());
     rows.sort(Comparator.comparing(r -> r.<String>getAs(Columns.SAMPLE_ID)));
     List<Labeled> out = new ArrayList<>(rows.size());
     for (Row r : rows) {
@@ -96,9 +99,10 @@ public final class TuneData {
         throw new IllegalArgumentException("sample " + id + ": no prompt noun for domain '" + domain
             + "' (add tallrec.domains." + domain + ")");
       }
+      int label = r.<Integer>getAs(Columns.LABEL);
       out.add(Labeled.rec(id, noun, r.getList(r.fieldIndex(Columns.HISTORY_TEXTS)),
-          r.getList(r.fieldIndex(Columns.HISTORY_LABELS)), r.getAs(Columns.TARGET_TEXT), r.getAs(Columns.OUTPUT),
-          r.<Integer>getAs(Columns.LABEL)).withDomain(domain));
+          r.getList(r.fieldIndex(Columns.HISTORY_LABELS)), r.getAs(Columns.TARGET_TEXT),
+          label == 1 ? RecPrompt.YES : RecPrompt.NO, label).withDomain(domain));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));

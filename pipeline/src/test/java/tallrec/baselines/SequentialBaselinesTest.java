@@ -41,6 +41,7 @@ class SequentialBaselinesTest {
     }
     Dataset<Row> samples = f.build(spark);
     samples.write().parquet(tmp.resolve("d/samples").toString());
+    f.writeItemTexts(spark, tmp.resolve("d/item_texts"));
     Dataset<Row> train = samples.filter("split = 'train'");
     train.limit(16).withColumn("k", lit(16)).withColumn("seed", lit(0))
         .union(train.limit(8).withColumn("k", lit(8)).withColumn("seed", lit(0)))

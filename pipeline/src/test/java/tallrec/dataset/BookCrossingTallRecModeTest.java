@@ -40,7 +40,7 @@ class BookCrossingTallRecModeTest {
     bx = SharedDatasets.bookCrossing();
     out = SharedDatasets.newDir("bx-tallrec");
     result = Stages.instructions(spark, CONF, bx.dir(), out.resolve("ds"), SelectionMode.TALLREC, "book", out.resolve("json"));
-    samples = spark.read().parquet(out.resolve("ds/samples").toString()).cache();
+    samples = Stages.promptedSamples(spark, out.resolve("ds/samples"), "book").cache();
   }
 
   @Test

@@ -74,7 +74,7 @@ class InstructionsRulesTest {
   }
 
   static Dataset<Row> samples() {
-    return spark.read().parquet(dataset.resolve("samples").toString());
+    return Stages.promptedSamples(spark, dataset.resolve("samples"), "movie");
   }
 
   static String q(int i) {
@@ -195,7 +195,7 @@ class InstructionsRulesTest {
     assertEquals(2, spark.read().parquet(out.resolve("kshot").toString()).count());
     assertTrue(Files.readString(out.resolve("samples/_MANIFEST.json")).contains("\"samples.train\" : " + again.splitCounts().get("train")));
     try (Stream<Path> l = Files.list(out)) {
-      assertEquals(List.of("kshot", "samples"), l.map(p -> p.getFileName().toString()).sorted().toList());
+      assertEquals(List.of("item_texts", "kshot", "samples"), l.map(p -> p.getFileName().toString()).sorted().toList());
     }
     try (Stream<Path> l = Files.list(tmp)) {
       assertEquals(List.of(), l.map(p -> p.getFileName().toString()).filter(n -> n.contains("-staging-")).toList());

@@ -48,7 +48,7 @@ class MovieLensTallRecModeTest {
     dataset = ml.dir();
     ingested = ml.result();
     result = Stages.instructions(spark, conf, dataset, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", tmp.resolve("json"));
-    samples = spark.read().parquet(tmp.resolve("ml/samples").toString());
+    samples = Stages.promptedSamples(spark, tmp.resolve("ml/samples"), "movie").cache();
   }
 
   @Test

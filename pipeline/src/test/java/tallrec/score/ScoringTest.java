@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tallrec.data.ItemTexts;
 import tallrec.conf.TallRecConf;
 import tallrec.dataset.SelectionMode;
 import tallrec.eval.RankAuc;
@@ -42,8 +43,9 @@ class ScoringTest {
     Stages.ingest(spark, conf, "movielens100k", ml.toString(), null, null, tmp.resolve("ml"));
     Stages.instructions(spark, conf, tmp.resolve("ml"), SelectionMode.TALLREC, "movie", tmp.resolve("json"));
     // The first 48 test samples: enough for batching, partitions and truncation to matter.
-    subset = spark.read().parquet(tmp.resolve("ml/samples").toString())
-        .filter(col("split").equalTo("test").and(col("sample_index").lt(9048))).cache();
+    String samples = tmp.resolve("ml/samples").toString();
+    subset = ItemTexts.attach(spark.read().parquet(samples)
+        .filter(col("split").equalTo("test").and(col("sample_index").lt(9048))), samples).cache();
   }
 
   static Scoring.Settings settings(int batch) {
@@ -88,8 +90,9 @@ class ScoringTest {
    */
   @Test
   void f16ScoresMatchF32ScoresOnTheWholeMovieTestSplit() {
-    Dataset<Row> test = spark.read().parquet(tmp.resolve("ml/samples").toString())
-        .filter(col("split").equalTo("test")).repartition(2).cache();
+    String samples = tmp.resolve("ml/samples").toString();
+    Dataset<Row> test = ItemTexts.attach(spark.read().parquet(samples).filter(col("split").equalTo("test")), samples)
+        .repartition(2).cache();
     org.apache.spark.util.CollectionAccumulator<String> acc = spark.sparkContext().<String>collectionAccumulator();
     long t0 = System.nanoTime();
     Map<String, double[]> f32 = byId(Scoring.score(test, settings(16).withPrecision("f32"), NOUNS, acc));

@@ -2,12 +2,16 @@ package tallrec.testing;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Ingest;
+import tallrec.data.ItemTexts;
 import tallrec.dataset.DomainSpec;
 import tallrec.dataset.InstructionSettings;
 import tallrec.dataset.Instructions;
+import tallrec.dataset.SampleRenderer;
 import tallrec.dataset.SelectionMode;
 
 /** Runs real stages the way the jobs do, for tests that need their outputs. */
@@ -33,5 +37,14 @@ public final class Stages {
         DomainSpec.of(domain, conf.section("domains")),
         InstructionSettings.from(conf.with("instructions.mode", mode.name().toLowerCase(Locale.ROOT))),
         export == null ? null : new org.apache.hadoop.fs.Path(export.toUri()), conf.renderJson(""));
+  }
+
+  /**
+   * The samples at {@code samplesDir} with their items' texts (from the dataset's item_texts) and
+   * their prompt's instruction, input and output, as the reference's rows carry them.
+   */
+  public static Dataset<Row> promptedSamples(SparkSession spark, Path samplesDir, String noun) {
+    String p = samplesDir.toUri().toString();
+    return SampleRenderer.withPrompts(ItemTexts.attach(spark.read().parquet(p), p), noun);
   }
 }

@@ -25,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
@@ -158,7 +159,8 @@ public final class ItemTextEmbeddings {
     try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
       Path staged = commit.staging(target.getName());
       spark.sparkContext().setJobDescription(STAGE + ": " + MiniLm.NAME);
-      compute(itemTexts(samples), s).write().mode(SaveMode.ErrorIfExists).parquet(staged.toString());
+      compute(itemTexts(ItemTexts.attach(samples, samplesDir.toString())), s).write().mode(SaveMode.ErrorIfExists)
+          .parquet(staged.toString());
       long rows = spark.read().parquet(staged.toString()).count();
       commit.commit(wanted.rows(DIR_NAME, rows)
           .property("model", MiniLm.NAME)

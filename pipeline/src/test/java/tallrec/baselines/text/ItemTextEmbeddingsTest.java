@@ -19,6 +19,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tallrec.data.Columns;
+import tallrec.data.ItemTexts;
 import tallrec.dataset.SampleRenderer;
 import tallrec.io.Manifest;
 import tallrec.testing.LocalSpark;
@@ -111,7 +113,7 @@ class ItemTextEmbeddingsTest {
     SparkSession spark = LocalSpark.get();
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
     org.apache.hadoop.fs.Path samplesPath = new org.apache.hadoop.fs.Path(tmp.resolve("ds/samples").toUri());
-    samples(spark, 8).write().parquet(samplesPath.toString());
+    writeDataset(spark, samplesPath, 8);
     org.apache.hadoop.fs.Path out = ItemTextEmbeddings.besideSamples(samplesPath);
 
     ItemTextEmbeddings.Result first = ItemTextEmbeddings.ensure(spark, samplesPath, out, S);
@@ -135,7 +137,7 @@ class ItemTextEmbeddingsTest {
 
     // New samples (two more items): recomputed, with the new items.
     String before = Manifest.readIfPresent(out, conf).createdAt();
-    samples(spark, 10).write().mode(SaveMode.Overwrite).parquet(samplesPath.toString());
+    writeDataset(spark, samplesPath, 10);
     ItemTextEmbeddings.Result third = ItemTextEmbeddings.ensure(spark, samplesPath, out, S);
     assertFalse(third.reused());
     assertEquals(10, third.items());
@@ -155,10 +157,27 @@ class ItemTextEmbeddingsTest {
         texts.add(MOVIES[h][1]);
         labels.add(h % 2);
       }
-      rows.add(RowFactory.create("s" + t, "movie", "u1", MOVIES[t][0], seq(ids), seq(labels), null, "i", "in",
-          "Yes.", 1, "train", seq(texts), MOVIES[t][1], (long) t));
+      rows.add(RowFactory.create("s" + t, "movie", "u1", MOVIES[t][0], seq(ids), seq(labels), null, 1, "train",
+          (long) t));
     }
-    return spark.createDataFrame(rows, SampleRenderer.SCHEMA);
+    return ItemTexts.attach(spark.createDataFrame(rows, SampleRenderer.SCHEMA), texts(n), "MOVIES");
+  }
+
+  /** The first {@code n} movies' texts, as `instructions` writes them beside the samples. */
+  static Map<String, String> texts(int n) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      out.put(MOVIES[i][0], MOVIES[i][1]);
+    }
+    return out;
+  }
+
+  /** Compact samples over the first {@code n} movies written to {@code samplesPath}, their texts beside them. */
+  static void writeDataset(SparkSession spark, org.apache.hadoop.fs.Path samplesPath, int n) {
+    samples(spark, n).drop(Columns.HISTORY_TEXTS, Columns.TARGET_TEXT).write().mode(SaveMode.Overwrite)
+        .parquet(samplesPath.toString());
+    ItemTexts.toDataset(spark, texts(n)).write().mode(SaveMode.Overwrite)
+        .parquet(new org.apache.hadoop.fs.Path(samplesPath.getParent(), ItemTexts.DIR).toString());
   }
 
   private static <T> scala.collection.immutable.Seq<T> seq(List<T> l) {
