@@ -21,7 +21,8 @@ import tallrec.io.StagedCommit;
 
 /**
  * The {@code instructions} stage: {@code interactions} + {@code items} → {@code samples} (all
- * splits), {@code kshot/k=K/seed=S} and the items' prompt texts {@code item_texts}, optionally also the reference's Alpaca JSON files.
+ * splits), {@code kshot/k=K/seed=S} and the items' prompt texts {@code item_texts}, optionally
+ * also the reference's Alpaca JSON files.
  * Outputs are staged and committed together; a failure leaves the previous outputs untouched.
  */
 public final class Instructions {

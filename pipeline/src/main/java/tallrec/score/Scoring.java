@@ -258,7 +258,8 @@ public final class Scoring {
     Dataset<Row> samples = spark.read().parquet(path);
     Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + path);
     // Texts after the split filter: only the rows to score are rendered.
-    return ItemTexts.attach(splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray())), path);
+    Dataset<Row> selected = splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray()));
+    return ItemTexts.attach(selected, path);
   }
 
   /**
