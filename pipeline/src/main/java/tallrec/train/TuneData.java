@@ -71,8 +71,8 @@ public final class TuneData {
 
   /**
    * Rows of a samples/kshot Parquet directory; {@code split} keeps only that split when the data
-   * has it (a kshot set is all train). Prompts are rebuilt from the rendered items, so long ones
-   * can lose their oldest history items.
+   * has it (a kshot set is all train). Prompts are rebuilt from the items' texts (the dataset's
+   * {@code item_texts}, attached to these rows), so long ones can lose their oldest history items.
    */
   public static List<Labeled> readSamples(SparkSession spark, String path, String split, Map<String, String> nouns) {
     Dataset<Row> df = spark.read().parquet(path);
