@@ -45,7 +45,12 @@ public record RecPrompt(String instruction, String input, String output) impleme
     String input = "User Preference: " + String.join(", ", liked) + "\n"
         + "User Unpreference: " + String.join(", ", disliked) + "\n"
         + "Whether the user will like the target " + noun + " " + target + "?";
-    return new RecPrompt(instruction, input, label == 1 ? YES : NO);
+    return new RecPrompt(instruction, input, answer(label));
+  }
+
+  /** The response for a label: "Yes." when the user liked the target (1), else "No.". */
+  public static String answer(int label) {
+    return label == 1 ? YES : NO;
   }
 
   /** The Alpaca-wrapped prompt the model sees, ending at the response slot. */

@@ -102,7 +102,7 @@ public final class TuneData {
       int label = r.<Integer>getAs(Columns.LABEL);
       out.add(Labeled.rec(id, noun, r.getList(r.fieldIndex(Columns.HISTORY_TEXTS)),
           r.getList(r.fieldIndex(Columns.HISTORY_LABELS)), r.getAs(Columns.TARGET_TEXT),
-          label == 1 ? RecPrompt.YES : RecPrompt.NO, label).withDomain(domain));
+          RecPrompt.answer(label), label).withDomain(domain));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no samples in " + path + (split == null ? "" : " (split " + split + ")"));
