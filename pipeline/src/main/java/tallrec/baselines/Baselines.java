@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -37,8 +38,14 @@ public final class Baselines {
 
   public static final String STAGE = "baselines";
 
-  /** What to run: the {@code baselines} stage's settings. */
-  public record Settings(List<Baseline> baselines, List<Integer> ks, List<Integer> seeds, List<String> splits) {
+  /**
+   * What to run: the {@code baselines} stage's settings.
+   *
+   * @param parallelFits fits run at once (each on its own driver thread; MLlib's as concurrent
+   *     Spark jobs, the sequential models single-threaded in torch), at least 1
+   */
+  public record Settings(List<Baseline> baselines, List<Integer> ks, List<Integer> seeds, List<String> splits,
+      int parallelFits) {
 
     /** The section these settings are read from. */
     public static final String SECTION = "baselines";
@@ -48,8 +55,12 @@ public final class Baselines {
     public static final String K = "k";
     public static final String SEEDS = "seeds";
     public static final String SPLITS = "splits";
+    public static final String PARALLEL_FITS = "parallel-fits";
 
     public Settings {
+      if (parallelFits < 1) {
+        throw new IllegalArgumentException("baselines." + PARALLEL_FITS + ": " + parallelFits + " (at least 1)");
+      }
       baselines = List.copyOf(baselines);
       ks = List.copyOf(ks);
       seeds = List.copyOf(seeds);
@@ -59,7 +70,9 @@ public final class Baselines {
     /**
      * The {@code tallrec.baselines} section: the baselines {@code only} names (each configured
      * from its own sub-section, icl with the domains' prompt nouns), the K-shot sizes and seeds
-     * they are fitted on, and the splits they score. Errors name the key and where it was set.
+     * they are fitted on, the splits they score, and how many fits run at once ({@code
+     * parallel-fits}; 0 = one per core of the driver, where the sequential models train). Errors
+     * name the key and where it was set.
      */
     public static Settings from(TallRecConf conf) {
       Section c = Section.of(conf, SECTION);
@@ -71,7 +84,17 @@ public final class Baselines {
         throw c.invalid(ONLY, (names.isEmpty() ? "No baseline selected" : "Unknown baseline(s) " + unknown)
             + "; available: " + String.join(", ", BaselineRegistry.available()));
       }
-      return new Settings(BaselineRegistry.resolve(names, conf), ks, seeds, c.getStringList(SPLITS));
+      int parallel = c.getInt(PARALLEL_FITS);
+      if (parallel < 0) {
+        throw c.invalid(PARALLEL_FITS, "0 (one per driver core) or more");
+      }
+      return new Settings(BaselineRegistry.resolve(names, conf), ks, seeds, c.getStringList(SPLITS),
+          parallel == 0 ? Runtime.getRuntime().availableProcessors() : parallel);
+    }
+
+    /** These settings with {@code n} fits at once. */
+    public Settings withParallelFits(int n) {
+      return new Settings(baselines, ks, seeds, splits, n);
     }
 
     public List<String> names() {
@@ -112,32 +135,42 @@ public final class Baselines {
     provideItemVectors(spark, samplesPath, plan, log);
     List<RunInfo> runs = new ArrayList<>();
     long evalRows = eval.count();
-    try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE)) {
+    List<Fit> fits = new ArrayList<>();
+    for (Baseline b : plan.baselines()) {
+      for (int[] ks : runsOf(b, plan, train)) {
+        fits.add(new Fit(b, ks[0], ks[1]));
+      }
+    }
+    try (StagedCommit commit = StagedCommit.begin(conf, out, STAGE);
+        FitPool pool = new FitPool(plan.parallelFits())) {
       Path scores = commit.staging("scores");
       Path models = savesModels ? commit.staging("models") : null;
-      for (Baseline b : plan.baselines()) {
-        for (int[] ks : runsOf(b, plan, train)) {
-          int k = ks[0];
-          int seed = ks[1];
-          long t0 = System.nanoTime();
-          spark.sparkContext().setJobDescription("baselines: " + b.name() + " k=" + k + " seed=" + seed);
-          Dataset<Row> trainSet = switch (b.training()) {
-            case NONE -> train.limit(0);
-            case TRAIN_SPLIT -> train;
-            case KSHOT -> kshot.filter(col(Columns.K).equalTo(k).and(col(Columns.SEED).equalTo(seed)));
-          };
-          Path modelDir = models == null || !(b instanceof MllibBaseline) ? null
-              : new Path(models, b.name() + "/k=" + k + "/seed=" + seed);
-          Dataset<Row> scored = b.score(trainSet, eval, new Baseline.Run(k, seed, modelDir));
-          // One file per run; repartition, not coalesce, so that a model baseline (icl) still scores
-          // in parallel: coalesce(1) would pull its scoring into a single task.
-          toScores(scored, b.scoresModel(), b.scoresVariant(), domain, k, seed).repartition(1).write()
-              .mode(SaveMode.Append).parquet(scores.toString());
-          RunInfo info = new RunInfo(b.name(), k, seed, evalRows, (System.nanoTime() - t0) / 1e9);
-          runs.add(info);
-          log.accept(String.format("  %-16s k=%-5d seed=%d  %,d scores in %.1f s", b.name(), k, seed, evalRows,
-              info.seconds()));
-        }
+      // Fits run plan.parallelFits() at a time on driver threads; this thread writes their scores in
+      // the plan's order, one file per run, while the next fits go on. Appends to one directory are
+      // not safe concurrently (the jobs would share the output committer's _temporary directory).
+      List<Future<Fitted>> pending = new ArrayList<>();
+      for (Fit f : fits) {
+        Path modelDir = models == null || !(f.baseline() instanceof MllibBaseline) ? null
+            : new Path(models, f.baseline().name() + "/k=" + f.k() + "/seed=" + f.seed());
+        pending.add(pool.submit(() -> fit(f, train, kshot, eval, modelDir)));
+      }
+      for (int i = 0; i < fits.size(); i++) {
+        Fit f = fits.get(i);
+        Fitted done = FitPool.await(pending.get(i));
+        long t0 = System.nanoTime();
+        spark.sparkContext().setJobDescription("baselines: scores of " + f.baseline().name() + " k=" + f.k()
+            + " seed=" + f.seed());
+        Baseline b = f.baseline();
+        // repartition, not coalesce, so that a model baseline (icl), whose scoring runs in this
+        // write, still scores in parallel: coalesce(1) would pull it into a single task.
+        toScores(done.scored(), b.scoresModel(), b.scoresVariant(), domain, f.k(), f.seed()).repartition(1).write()
+            .mode(SaveMode.Append).parquet(scores.toString());
+        // A run's time is its fit's plus its write (lazy scorers do their work in the write).
+        RunInfo info = new RunInfo(b.name(), f.k(), f.seed(), evalRows,
+            done.seconds() + (System.nanoTime() - t0) / 1e9);
+        runs.add(info);
+        log.accept(String.format("  %-16s k=%-5d seed=%d  %,d scores in %.1f s", b.name(), f.k(), f.seed(), evalRows,
+            info.seconds()));
       }
       long rows = evalRows * runs.size();
       Manifest manifest = new Manifest(STAGE)
@@ -172,6 +205,26 @@ public final class Baselines {
         r.reused() ? "reused from" : "computed into", r.path(), r.seconds()));
     Map<String, float[]> vectors = ItemTextEmbeddings.load(spark, r.path());
     text.forEach(b -> b.useItemVectors(vectors));
+  }
+
+  /** One fit-and-score to run: a baseline on one (k, seed). */
+  private record Fit(Baseline baseline, int k, int seed) {}
+
+  /** A fit's scored rows (lazy where the baseline's scoring is) and the seconds the fit took. */
+  private record Fitted(Dataset<Row> scored, double seconds) {}
+
+  private static Fitted fit(Fit f, Dataset<Row> train, Dataset<Row> kshot, Dataset<Row> eval, Path modelDir) {
+    long t0 = System.nanoTime();
+    Baseline b = f.baseline();
+    eval.sparkSession().sparkContext().setJobDescription("baselines: " + b.name() + " k=" + f.k() + " seed="
+        + f.seed());
+    Dataset<Row> trainSet = switch (b.training()) {
+      case NONE -> train.limit(0);
+      case TRAIN_SPLIT -> train;
+      case KSHOT -> kshot.filter(col(Columns.K).equalTo(f.k()).and(col(Columns.SEED).equalTo(f.seed())));
+    };
+    Dataset<Row> scored = b.score(trainSet, eval, new Baseline.Run(f.k(), f.seed(), modelDir));
+    return new Fitted(scored, (System.nanoTime() - t0) / 1e9);
   }
 
   /** {@code DATASET/kshot} for {@code DATASET/samples} (a directory URI may end in '/', which Path keeps). */

@@ -473,9 +473,13 @@ public final class ExperimentPlan {
     scoreOutputs.add(new Path(dir, "scores"));
   }
 
-  /** What the baselines' run key covers: their section and the prompt nouns (icl renders prompts with them). */
+  /**
+   * What the baselines' run key covers: their section and the prompt nouns (icl renders prompts with
+   * them), less {@code parallel-fits}, which changes how fast the scores come, not what they are.
+   */
   private static Config baselinesKey(TallRecConf b) {
-    return b.section(Baselines.Settings.SECTION).withValue("domains", b.section("domains").root());
+    return b.section(Baselines.Settings.SECTION).withoutPath(Baselines.Settings.PARALLEL_FITS)
+        .withValue("domains", b.section("domains").root());
   }
 
   private void planEvaluate() {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import tallrec.eval.RankAuc;
 import tallrec.llm.GradMode;
+import tallrec.llm.ThreadGradients;
 
 /**
  * Trains one model with one weight decay, as the reference scripts do: Adam (lr 1e-3, coupled L2),
@@ -72,7 +72,8 @@ final class SeqTrainer {
         Dropout drop = new Dropout(s.dropout(), new SplittableRandom(mix(seed ^ 0x5DEECE66DL, step)));
         try (NDManager scope = root.newSubManager()) {
           Batch b = new Batch(train, rows, scope);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          // Not DJL's GradientCollector: it allows one per process, and fits train side by side.
+          try (ThreadGradients gc = ThreadGradients.record()) {
             NDArray[] loss = loss(model, b, scope, drop, dro, alpha);
             gc.backward(loss[1]);
             losses.add((double) loss[0].getFloat());

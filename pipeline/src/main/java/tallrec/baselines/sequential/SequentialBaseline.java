@@ -2,8 +2,6 @@ package tallrec.baselines.sequential;
 
 import static org.apache.spark.sql.functions.col;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,27 +11,23 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import tallrec.baselines.Baseline;
 import tallrec.data.Columns;
 import tallrec.dataset.SplitName;
+import tallrec.llm.TorchThreads;
 
 /**
  * {@code gru4rec}, {@code caser}, {@code sasrec}, {@code dros}: the TALLRec paper's sequential
  * recommenders on item-ID embeddings, one model per K-shot set. The K-shot rows and the evaluation
- * rows' ids are collected to the driver (both are small), the model is trained there with DJL for
- * every weight decay of {@code weight-decays} and the one with the best validation AUC scores every
- * evaluation row ({@link WeightDecaySearch}); the scores come back as a column joined by
- * {@code sample_id}. The run's seed seeds initialisation, batch order and dropout: a seed repeats
- * bit for bit on CPU.
+ * rows are collected to the driver (both are small; the evaluation rows once per stage, shared by
+ * its fits), the model is trained there with DJL for every weight decay of {@code weight-decays}
+ * and the one with the best validation AUC scores every evaluation row ({@link WeightDecaySearch});
+ * the scores come back as a column added to the evaluation rows. The run's seed seeds
+ * initialisation, batch order and dropout: a seed repeats bit for bit on CPU, whatever else runs
+ * beside it.
  */
 public final class SequentialBaseline implements Baseline {
-
-  private static final StructType SCORES = new StructType()
-      .add(Columns.SAMPLE_ID, DataTypes.StringType, false)
-      .add(Columns.SCORE, DataTypes.DoubleType, false);
 
   private final String name;
   private final Architecture arch;
@@ -78,28 +72,49 @@ public final class SequentialBaseline implements Baseline {
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
     List<SeqSample> trainRows = collect(train);
-    List<SeqSample> evalRows = collect(eval);
-    ItemIndex index = indexOf(trainRows, evalRows);
+    Collected evalRows = collectOnce(eval);
+    ItemIndex index = indexOf(trainRows, evalRows.samples());
     int l = settings.historyLength();
     WeightDecaySearch.Outcome out;
-    Engine.getInstance();  // loads the native library before its thread settings are touched
-    int threads = JniUtils.getNumThreads();
-    try {
-      // Ops on a few hundred rows: torch's intra-op parallelism only adds barrier waits (and
-      // spins badly on a busy machine), so the search runs single-threaded unless told otherwise.
-      JniUtils.setNumThreads(settings.torchThreads());
+    // Ops on a few hundred rows: torch's intra-op parallelism only adds barrier waits (and spins
+    // badly on a busy machine), so the search runs single-threaded unless told otherwise; the
+    // stage gets its parallelism from several fits at once instead (Baselines.Settings#parallelFits).
+    try (TorchThreads.Hold threads = TorchThreads.limit(settings.torchThreads())) {
       out = WeightDecaySearch.run(arch, settings, vectors, index, new SeqData(trainRows, index, l),
-          new SeqData(evalRows, index, l), run.seed());
-    } finally {
-      JniUtils.setNumThreads(threads);
+          new SeqData(evalRows.samples(), index, l), run.seed());
     }
     float[] scores = out.chosen().scores();
-    List<Row> rows = new ArrayList<>(evalRows.size());
-    for (int i = 0; i < evalRows.size(); i++) {
-      rows.add(RowFactory.create(evalRows.get(i).sampleId(), (double) scores[i]));
+    // The evaluation rows are on the driver already: add the score there instead of joining a
+    // scores frame back onto eval (a shuffle per fit).
+    List<Row> rows = new ArrayList<>(scores.length);
+    for (int i = 0; i < scores.length; i++) {
+      Row r = evalRows.rows().get(i);
+      Object[] values = new Object[r.length() + 1];
+      for (int c = 0; c < r.length(); c++) {
+        values[c] = r.get(c);
+      }
+      values[r.length()] = (double) scores[i];
+      rows.add(RowFactory.create(values));
     }
-    SparkSession spark = eval.sparkSession();
-    return eval.join(spark.createDataFrame(rows, SCORES), "sample_id");
+    return eval.sparkSession().createDataFrame(rows, eval.schema().add(Columns.SCORE, DataTypes.DoubleType, false));
+  }
+
+  /** The evaluation rows (whole, and as samples in the same order) of one eval set, collected for all its fits. */
+  private record Collected(Dataset<Row> source, List<Row> rows, List<SeqSample> samples) {}
+
+  private Collected collected;
+
+  /**
+   * {@code eval} on the driver, sorted by sample id; collected once per eval set (the stage hands
+   * every fit the same cached Dataset), not once per fit.
+   */
+  private synchronized Collected collectOnce(Dataset<Row> eval) {
+    if (collected == null || collected.source() != eval) {
+      List<Row> rows = new ArrayList<>(eval.collectAsList());
+      rows.sort(Comparator.comparing(r -> r.<String>getAs(Columns.SAMPLE_ID)));
+      collected = new Collected(eval, List.copyOf(rows), rows.stream().map(SequentialBaseline::sample).toList());
+    }
+    return collected;
   }
 
   /** Every item of the training and evaluation rows, targets and histories. */
@@ -119,13 +134,17 @@ public final class SequentialBaseline implements Baseline {
     List<SeqSample> out = new ArrayList<>();
     for (Row r : samples.select(col(Columns.SAMPLE_ID), col(Columns.HISTORY_ITEM_IDS), col(Columns.HISTORY_LABELS),
         col(Columns.TARGET_ITEM_ID), col(Columns.LABEL), col(Columns.SPLIT)).collectAsList()) {
-      List<String> items = r.getList(r.fieldIndex(Columns.HISTORY_ITEM_IDS));
-      List<Integer> labels = r.getList(r.fieldIndex(Columns.HISTORY_LABELS));
-      out.add(new SeqSample(r.getAs(Columns.SAMPLE_ID), List.copyOf(items), List.copyOf(labels),
-          r.getAs(Columns.TARGET_ITEM_ID), r.<Integer>getAs(Columns.LABEL),
-          SplitName.VALID.value().equals(r.getAs(Columns.SPLIT))));
+      out.add(sample(r));
     }
     out.sort(Comparator.comparing(SeqSample::sampleId));
     return out;
+  }
+
+  private static SeqSample sample(Row r) {
+    List<String> items = r.getList(r.fieldIndex(Columns.HISTORY_ITEM_IDS));
+    List<Integer> labels = r.getList(r.fieldIndex(Columns.HISTORY_LABELS));
+    return new SeqSample(r.getAs(Columns.SAMPLE_ID), List.copyOf(items), List.copyOf(labels),
+        r.getAs(Columns.TARGET_ITEM_ID), r.<Integer>getAs(Columns.LABEL),
+        SplitName.VALID.value().equals(r.getAs(Columns.SPLIT)));
   }
 }
