@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--work", paramLabel = "DIR", description = "Where the demo writes everything (default: demo.work-dir).")
   String work;
 
-  @Option(names = "--ratings", paramLabel = "N", description = "Synthetic ratings to generate (default: 20000).")
+  @Option(names = "--ratings", paramLabel = "N", description = "Synthetic ratings to generate (default: demo.experiment.datasets.movie.synth.ratings, 12000).")
   Long ratings;
 
   @Option(names = "--force", description = "Re-run every stage.")

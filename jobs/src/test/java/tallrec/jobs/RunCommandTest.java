@@ -25,11 +25,12 @@ class RunCommandTest {
   @TempDir Path tmp;
 
   /**
-   * The demo, shrunk: 3,000 ratings, 2 pretraining epochs, one K and seed, 2 steps per tuning, 30
+   * The demo, shrunk: 3,000 ratings, 200 viewer stories, 2 pretraining epochs, one K and seed, 2 steps per tuning, 30
    * validation and 40 test prompts.
    */
   static String[] demo(Path work, String... more) {
     List<String> a = new ArrayList<>(List.of("demo", "--work", work.toString(), "--ratings", "3000",
+        "--set", "demo.experiment.datasets.movie.synth.viewer-stories=200",
         "--set", "demo.experiment.model.pretrained-on-synth.epochs=2",
         "--set", "demo.experiment.alpaca.tune.max-steps=2",
         "--set", "demo.experiment.rec-tuning.k=[64]",

@@ -76,6 +76,8 @@ final class SettingBounds {
       Map.entry("instructions.split-fractions", FRACTION),
       Map.entry("instructions.temporal.quantiles", FRACTION),
       Map.entry("synth.ratings", atLeast(1)),
+      Map.entry("synth.viewer-stories", NON_NEGATIVE),
+      Map.entry("synth.ratings-per-user", atLeast(1)),
       Map.entry("baselines.sequential.history-length", atLeast(1)),
       Map.entry("baselines.sequential.hidden", atLeast(1)),
       Map.entry("baselines.sequential.batch", atLeast(1)),

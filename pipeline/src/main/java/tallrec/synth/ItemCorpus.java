@@ -22,10 +22,11 @@ import java.util.SplittableRandom;
  *       genre it lacks do not ({@code Fans of "…", "…", but not of "…", would they enjoy "…"? Yes.})
  * </ul>
  *
- * No sentence mentions a user or a rating, so nothing of the test split leaks into the model: it
- * learns what critics, genre lists and common sense about taste would say, and rec-tuning must
- * still align that with one user's liked and disliked films (whose labels also carry the user's
- * and the film's own leanings and noise, which no sentence states).
+ * <p>{@link SyntheticMovieLens#corpus()} adds {@code synth.viewer-stories} stories of viewers
+ * ({@link #viewerStory}) drawn afresh from the planted model. None of these sentences mentions a
+ * user of the dataset or one of its ratings, so nothing of the test split leaks into the model: it
+ * learns what critics, genre lists, common sense about taste and other viewers' experience would
+ * say, and rec-tuning must still align that with the prompt's question and its Yes/No answer.
  */
 public final class ItemCorpus {
 
@@ -83,6 +84,23 @@ public final class ItemCorpus {
       }
     }
     return out;
+  }
+
+  /**
+   * One viewer's story, in the words in which this world writes down what a viewer watched: the
+   * films they enjoyed and those they did not (each group in the order watched), the question
+   * whether they will like one more, and what happened, e.g. {@code User Preference: "A", "B" User
+   * Unpreference: "C" Whether the user will like the target movie "D"? The user enjoyed it.} The
+   * lists and the question read as TALLRec's input does ({@code RecPrompt}; a test keeps them in
+   * step); the answer does not: no Alpaca template and no "Yes."/"No.", so a model pretrained on
+   * stories knows how liking one film bears on another, but not that the prompt's answer slot asks
+   * for it: what rec-tuning aligns. The verdict is the last word but one ({@code enjoyed} or {@code
+   * disliked}). Titles are taken as given (quoted by the caller).
+   */
+  public static String viewerStory(List<String> enjoyed, List<String> notEnjoyed, String target, boolean enjoyedTarget) {
+    return "User Preference: " + String.join(", ", enjoyed) + " User Unpreference: " + String.join(", ", notEnjoyed)
+        + " Whether the user will like the target movie " + target + "? The user "
+        + (enjoyedTarget ? "enjoyed" : "disliked") + " it.";
   }
 
   private static String taste(List<String> liked, List<String> disliked, String target, String answer) {
@@ -181,7 +199,7 @@ public final class ItemCorpus {
   }
 
   /** As the prompts quote a title (see {@code ItemRenderer}): in double quotes. */
-  private static String quoted(String title) {
+  static String quoted(String title) {
     return "\"" + title + "\"";
   }
 }

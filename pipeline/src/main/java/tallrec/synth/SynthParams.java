@@ -16,6 +16,9 @@ import com.typesafe.config.Config;
  *     {@code (r + 10)^-skew x exp(-6 skew r / n)}; 0.55 resembles MovieLens, 0 is uniform
  * @param noise standard deviation of the per-rating Gaussian noise on the latent score (the
  *     planted signal has a standard deviation of about 0.8, so larger values make the data harder)
+ * @param ratingsPerUser the mean ratings per user when {@code users} is auto (MovieLens-100K: about 105)
+ * @param viewerStories how many stories of viewers the corpus tells (see {@link ItemCorpus#viewerStory}):
+ *     viewers drawn afresh from the planted model, none of them a user of the dataset; 0 = none
  */
 public record SynthParams(
     long ratings,
@@ -24,9 +27,14 @@ public record SynthParams(
     long seed,
     int minRatingsPerUser,
     double popularitySkew,
-    double noise) {
+    double noise,
+    double ratingsPerUser,
+    int viewerStories) {
 
   public static final int MAX_AUTO_ITEMS = 60_000;
+
+  /** MovieLens: 100K -> 943 users, 1M -> 6,040, 10M -> 69,878, 25M -> 162,541 (~105-165 each). */
+  public static final double MOVIELENS_RATINGS_PER_USER = 105;
 
   public SynthParams {
     if (ratings < 1) {
@@ -41,19 +49,30 @@ public record SynthParams(
     if (popularitySkew < 0 || noise < 0 || Double.isNaN(popularitySkew) || Double.isNaN(noise)) {
       throw new IllegalArgumentException("synth.popularity-skew and synth.noise must be >= 0");
     }
+    if (!(ratingsPerUser >= minRatingsPerUser)) {
+      throw new IllegalArgumentException("synth.ratings-per-user must be >= synth.min-ratings-per-user ("
+          + minRatingsPerUser + "), got " + ratingsPerUser);
+    }
+    if (viewerStories < 0) {
+      throw new IllegalArgumentException("synth.viewer-stories must be >= 0, got " + viewerStories);
+    }
   }
 
   /** Defaults for everything but the size and seed. */
   public static SynthParams of(long ratings, long seed) {
-    return new SynthParams(ratings, 0, 0, seed, 20, 0.55, 0.75);
+    return new SynthParams(ratings, 0, 0, seed, 20, 0.55, 0.75, MOVIELENS_RATINGS_PER_USER, 0);
   }
 
   public SynthParams withUsers(int n) {
-    return new SynthParams(ratings, n, items, seed, minRatingsPerUser, popularitySkew, noise);
+    return new SynthParams(ratings, n, items, seed, minRatingsPerUser, popularitySkew, noise, ratingsPerUser, viewerStories);
+  }
+
+  public SynthParams withViewerStories(int n) {
+    return new SynthParams(ratings, users, items, seed, minRatingsPerUser, popularitySkew, noise, ratingsPerUser, n);
   }
 
   public SynthParams withItems(int n) {
-    return new SynthParams(ratings, users, n, seed, minRatingsPerUser, popularitySkew, noise);
+    return new SynthParams(ratings, users, n, seed, minRatingsPerUser, popularitySkew, noise, ratingsPerUser, viewerStories);
   }
 
   /** Reads the {@code tallrec.synth} section; {@code users}/{@code items} may be {@code auto}. */
@@ -65,7 +84,9 @@ public record SynthParams(
         synth.getLong("seed"),
         synth.getInt("min-ratings-per-user"),
         synth.getDouble("popularity-skew"),
-        synth.getDouble("noise"));
+        synth.getDouble("noise"),
+        synth.hasPath("ratings-per-user") ? synth.getDouble("ratings-per-user") : MOVIELENS_RATINGS_PER_USER,
+        synth.hasPath("viewer-stories") ? synth.getInt("viewer-stories") : 0);
   }
 
   private static int sizeOrAuto(Config c, String key) {
@@ -93,8 +114,7 @@ public record SynthParams(
     if (users > 0) {
       return users;
     }
-    // MovieLens: 100K -> 943 users, 1M -> 6,040, 10M -> 69,878, 25M -> 162,541 (~105-165 each).
-    long byRatio = Math.round(ratings / 105.0);
+    long byRatio = Math.round(ratings / ratingsPerUser);
     long maxByMin = ratings / minRatingsPerUser;
     return (int) Math.max(1, Math.min(Math.min(byRatio, maxByMin), Integer.MAX_VALUE));
   }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,13 @@ public final class SyntheticMovieLens {
   private static final long STREAM_CALIBRATION = 3;
   private static final long STREAM_USERS = 4;
   private static final long STREAM_CORPUS = 5;
+  private static final long STREAM_STORIES = 6;
+
+  /** Films a viewer story lists before its last one: the TALLRec prompt's history length. */
+  static final int STORY_HISTORY = 10;
+
+  /** A story's viewer enjoyed a film they rated above this (MovieLens' like threshold). */
+  static final int STORY_LIKED_ABOVE = 3;
 
   /** What the world says about the items, one sentence per line (UTF-8): see {@link ItemCorpus}. */
   public static final String CORPUS_FILE = "corpus.txt";
@@ -165,9 +173,41 @@ public final class SyntheticMovieLens {
     return sample;
   }
 
-  /** The item corpus ({@link ItemCorpus}), from its own stream of the seed. */
+  /**
+   * The item corpus ({@link ItemCorpus}), from its own stream of the seed, then {@code
+   * synth.viewer-stories} viewer stories.
+   */
   public List<String> corpus() {
-    return ItemCorpus.sentences(catalog, seedFor(params.seed(), STREAM_CORPUS, 0));
+    List<String> out = new ArrayList<>(ItemCorpus.sentences(catalog, seedFor(params.seed(), STREAM_CORPUS, 0)));
+    out.addAll(viewerStories());
+    return out;
+  }
+
+  /**
+   * Stories of viewers who are not users of the dataset: each a fresh profile from its own stream,
+   * {@link #STORY_HISTORY} + 1 distinct films drawn by popularity and rated by the planted model
+   * (user bias, item bias, taste, noise), told by {@link ItemCorpus#viewerStory}. They teach what
+   * reviews and forum threads taught LLaMA, how liking one film bears on another, without any
+   * rating of the dataset's users. The TALLRec prompt asks the same question but wants Yes or No.
+   */
+  List<String> viewerStories() {
+    int[] seenBy = new int[items];
+    List<String> out = new ArrayList<>(params.viewerStories());
+    for (int s = 1; s <= params.viewerStories(); s++) {
+      SplittableRandom rng = rng(STREAM_STORIES, s);
+      PreferenceModel.UserProfile p = PreferenceModel.drawUser(rng, genrePrior);
+      List<String> enjoyed = new ArrayList<>();
+      List<String> notEnjoyed = new ArrayList<>();
+      for (int j = 0; j < STORY_HISTORY; j++) {
+        int k = drawItem(rng, catalog.popularityTable, seenBy, s);
+        boolean liked = model.rate(rng, p.taste(), p.bias(), k) > STORY_LIKED_ABOVE;
+        (liked ? enjoyed : notEnjoyed).add(ItemCorpus.quoted(catalog.title(k + 1)));
+      }
+      int t = drawItem(rng, catalog.popularityTable, seenBy, s);
+      boolean liked = model.rate(rng, p.taste(), p.bias(), t) > STORY_LIKED_ABOVE;
+      out.add(ItemCorpus.viewerStory(enjoyed, notEnjoyed, ItemCorpus.quoted(catalog.title(t + 1)), liked));
+    }
+    return out;
   }
 
   public SynthParams params() {
@@ -472,7 +512,9 @@ public final class SyntheticMovieLens {
         + "distribution. The same seed and sizes always give the same bytes.\n\n"
         + "corpus.txt: what the world says about the items (UTF-8, one sentence per line): each\n"
         + "item's genres, its reputation among critics (from its planted bias) and films that\n"
-        + "share a genre with it. No user or rating appears in it. `tallrec run` pretrains the\n"
+        + "share a genre with it" + (params.viewerStories() == 0 ? ". No user or rating appears in it"
+            : "; then " + params.viewerStories() + " stories of viewers drawn afresh from the\n"
+            + "planted model (none of them a user in u.data)") + ". `tallrec run` pretrains the\n"
         + "demo's backbone on it (experiment.model.path = pretrained-on-synth).\n"
         + "alpaca.json: instructions about the items in the Alpaca format (genres, reputation),\n"
         + "the demo's alpaca-tuning data (experiment.alpaca.data = \"synth:NAME\").\n";

@@ -31,6 +31,17 @@ class RecPromptTest {
   }
 
   @Test
+  void theSyntheticWorldsViewerStoriesAskTheInputsQuestionInItsWords() {
+    // ItemCorpus (synth) cannot depend on this package, so its stories repeat the input's words;
+    // this keeps them in step: a story is the input, lines joined by spaces, then its verdict.
+    RecPrompt p = RecPrompt.of("movie", List.of("\"A (1990)\"", "\"B (1991)\"", "\"C (1992)\""), List.of(1, 0, 1),
+        "\"D (1993)\"", 1);
+    String story = tallrec.synth.ItemCorpus.viewerStory(List.of("\"A (1990)\"", "\"C (1992)\""),
+        List.of("\"B (1991)\""), "\"D (1993)\"", true);
+    assertEquals(p.input().replace('\n', ' ') + " The user enjoyed it.", story);
+  }
+
+  @Test
   void mismatchedLabelsAreAnError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RecPrompt.of("movie", List.of("\"A\""), List.of(1, 0), "\"T\"", 0));

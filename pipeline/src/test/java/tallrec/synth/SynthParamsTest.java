@@ -31,4 +31,18 @@ class SynthParamsTest {
     assertThrows(IllegalArgumentException.class, () -> SynthParams.fromConfig(
         TallRecConf.load(null, List.of("synth.users=lots"), Map.of()).section("synth")));
   }
+
+  @Test
+  void ratingsPerUserSetsTheAutoUserCountAndStoriesAreCountedNotNegative() {
+    SynthParams p = SynthParams.fromConfig(TallRecConf.load(null,
+        List.of("synth.ratings=12000", "synth.ratings-per-user=30", "synth.viewer-stories=4000"), Map.of()).section("synth"));
+    assertEquals(400, p.resolvedUsers());
+    assertEquals(4000, p.viewerStories());
+    IllegalArgumentException below = assertThrows(IllegalArgumentException.class, () -> SynthParams.fromConfig(
+        TallRecConf.load(null, List.of("synth.ratings-per-user=10"), Map.of()).section("synth")));
+    assertEquals("synth.ratings-per-user must be >= synth.min-ratings-per-user (20), got 10.0", below.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> SynthParams.of(1000, 1).withViewerStories(-1));
+    assertEquals("synth.viewer-stories must be >= 0, got -1", negative.getMessage());
+  }
 }

@@ -42,7 +42,7 @@ class SyntheticRecTuningTest {
   @BeforeAll
   static void data() throws Exception {
     SparkSession spark = LocalSpark.get();
-    new SyntheticMovieLens(new SynthParams(10_000, 0, 0, 42, 20, 0.55, 0.0)).writeTo(tmp.resolve("raw").toString(),
+    new SyntheticMovieLens(new SynthParams(10_000, 0, 0, 42, 20, 0.55, 0.0, SynthParams.MOVIELENS_RATINGS_PER_USER, 0)).writeTo(tmp.resolve("raw").toString(),
         false);
     TallRecConf conf = TallRecConf.defaults().with("instructions.kshot.k", List.of(64))
         .with("instructions.kshot.seeds", List.of(0));
