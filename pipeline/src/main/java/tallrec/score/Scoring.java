@@ -352,14 +352,16 @@ public final class Scoring {
       return List.<Row>of().iterator();
     }
     List<SamplePrompt> prompts = prompts(in, rebuildable, nouns, AlpacaTemplate.named(s.promptTemplate()));
-    LlamaCheckpoints.Loaded loaded = ModelCache.get(s.model(), s.tokenizer(), s.adapter(), s.precision());
-    YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
-        .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
-        .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
     List<YesNoScorer.Score> scores;
-    // One forward at a time per model: torch already spreads each op over the executor's cores.
-    synchronized (loaded) {
-      scores = scorer.score(prompts);
+    try (ModelCache.Lease lease = ModelCache.lease(s.model(), s.tokenizer(), s.adapter(), s.precision())) {
+      LlamaCheckpoints.Loaded loaded = lease.loaded;
+      YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
+          .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
+          .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
+      // One forward at a time per model: torch already spreads each op over the executor's cores.
+      synchronized (loaded) {
+        scores = scorer.score(prompts);
+      }
     }
     List<Row> out = new ArrayList<>(in.size());
     for (int i = 0; i < in.size(); i++) {

@@ -33,12 +33,20 @@ class LoraScoringTest {
       a.save(tmp.resolve("adapter"));
       expected = new YesNoScorer(l.model, l.tokenizer, new YesNoScorer.Options()).score(prompts);
     }
-    LlamaCheckpoints.Loaded base = ModelCache.get(model, null);
-    LlamaCheckpoints.Loaded adapted = ModelCache.get(model, null, tmp.resolve("adapter").toString());
-    assertNotSame(base, adapted);
-    assertTrue(ModelCache.get(model, null, tmp.resolve("adapter").toString()) == adapted, "cached per JVM");
-    List<YesNoScorer.Score> got = new YesNoScorer(adapted.model, adapted.tokenizer, new YesNoScorer.Options()).score(prompts);
-    List<YesNoScorer.Score> plain = new YesNoScorer(base.model, base.tokenizer, new YesNoScorer.Options()).score(prompts);
+    String adapter = tmp.resolve("adapter").toString();
+    List<YesNoScorer.Score> got;
+    List<YesNoScorer.Score> plain;
+    try (ModelCache.Lease baseLease = ModelCache.lease(model, null);
+        ModelCache.Lease adaptedLease = ModelCache.lease(model, null, adapter, "auto")) {
+      LlamaCheckpoints.Loaded base = baseLease.loaded;
+      LlamaCheckpoints.Loaded adapted = adaptedLease.loaded;
+      assertNotSame(base, adapted);
+      try (ModelCache.Lease again = ModelCache.lease(model, null, adapter, "auto")) {
+        assertTrue(again.loaded == adapted, "cached per JVM");
+      }
+      got = new YesNoScorer(adapted.model, adapted.tokenizer, new YesNoScorer.Options()).score(prompts);
+      plain = new YesNoScorer(base.model, base.tokenizer, new YesNoScorer.Options()).score(prompts);
+    }
     for (int i = 0; i < prompts.size(); i++) {
       assertEquals(expected.get(i).logitYes, got.get(i).logitYes, 1e-4);
       assertEquals(expected.get(i).score, got.get(i).score, 1e-5);
