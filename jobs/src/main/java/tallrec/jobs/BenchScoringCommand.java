@@ -56,6 +56,11 @@ public final class BenchScoringCommand implements Callable<Integer> {
           + "reuse off.")
   int sharedPrefix;
 
+  @Option(names = "--compare-attention", description = "Time each batch size twice more, alternating: with the "
+      + "scoring forward before the attention work (every position of the last layer, attention not split into "
+      + "query blocks), then as it runs now; report the ratio.")
+  boolean compareAttention;
+
   /** Preset names for help/completion. */
   static final class Presets implements Iterable<String> {
     @Override
@@ -90,6 +95,22 @@ public final class BenchScoringCommand implements Callable<Integer> {
             sharedPrefix, false).get(0);
         ScoringBench.Result shared = sharedPrefix <= 0 ? null : ScoringBench.run(model, new int[] {bs}, seqLen,
             prompts, 1, System.err, sharedPrefix, true).get(0);
+        ScoringBench.Result whole = null;
+        ScoringBench.Result now = null;
+        if (compareAttention) {
+          // Alternating whole / now twice, each keeping its faster run: this machine's rate drifts.
+          for (int rep = 0; rep < 2; rep++) {
+            LlamaModel.wholeAttention = true;
+            try {
+              whole = faster(whole, ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err,
+                  sharedPrefix, sharedPrefix > 0).get(0));
+            } finally {
+              LlamaModel.wholeAttention = false;
+            }
+            now = faster(now, ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err,
+                sharedPrefix, sharedPrefix > 0).get(0));
+          }
+        }
         double after = ScoringBench.matmulGflops(m, matmulSize, 3);
         double matmul = (before + after) / 2;
         print(out, sharedPrefix > 0 ? "prefix recomputed" : "", r, matmul);
@@ -98,12 +119,23 @@ public final class BenchScoringCommand implements Callable<Integer> {
           out.printf("batch %3d: shared-prefix reuse scores %.2fx the prompts/s of recomputing it%n", bs,
               r.seconds / shared.seconds);
         }
+        if (compareAttention) {
+          String sharing = sharedPrefix > 0 ? ", prefix shared" : "";
+          print(out, "whole attention" + sharing, whole, matmul);
+          print(out, "query blocks + last position" + sharing, now, matmul);
+          out.printf("batch %3d: query-blocked attention and the last position alone score %.2fx the prompts/s of"
+              + " the whole forward%n", bs, whole.seconds / now.seconds);
+        }
         before = after;
       }
       out.printf("peak RSS %d MiB%n", ScoringBench.peakRssMib());
       model.close();
     }
     return 0;
+  }
+
+  private static ScoringBench.Result faster(ScoringBench.Result a, ScoringBench.Result b) {
+    return a == null || b.seconds < a.seconds ? b : a;
   }
 
   private static void print(PrintStream out, String label, ScoringBench.Result r, double matmul) {

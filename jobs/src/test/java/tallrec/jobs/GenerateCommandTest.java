@@ -80,4 +80,19 @@ class GenerateCommandTest {
         "--seq-len", "40", "--matmul-size", "256");
     assertTrue(out.contains("batch   4:") && out.contains("% of matmul") && out.contains("peak RSS"), out);
   }
+
+  /**
+   * {@code --compare-attention} times the scoring forward before the attention work beside the
+   * current one in the same run (prompts past one query block, so blocks are used), and leaves the
+   * switch off after.
+   */
+  @Test
+  void benchScoringComparesWholeAndBlockedAttention() {
+    String out = run("bench", "scoring", "--preset", "stories260K", "--batch-sizes", "4", "--prompts", "4",
+        "--seq-len", "160", "--shared-prefix", "40", "--matmul-size", "256", "--compare-attention");
+    assertTrue(out.contains("batch   4, whole attention, prefix shared:")
+        && out.contains("batch   4, query blocks + last position, prefix shared:")
+        && out.contains("query-blocked attention and the last position alone score"), out);
+    assertTrue(!tallrec.llm.LlamaModel.wholeAttention, "the comparison leaves the model's switch off");
+  }
 }

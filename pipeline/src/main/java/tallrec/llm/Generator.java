@@ -110,8 +110,7 @@ public final class Generator {
       return decode(prompt, o, rng, tokens -> {
         TokenBatch next = TokenBatch.of(List.of(tokens), PaddingSide.RIGHT, 0);
         try (NDManager step = gen.newSubManager()) {
-          NDArray hidden = model.forward(step, next, cache, false);
-          return model.logits(model.select(hidden, new int[] {next.lastIndex[0]})).toFloatArray();
+          return model.logits(model.forwardLast(step, next, cache)).toFloatArray();
         }
       });
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -255,6 +256,36 @@ public final class LlamaModel implements AutoCloseable {
    *     each layer's temporaries are freed as soon as the layer is done
    */
   public NDArray forward(NDManager scope, TokenBatch batch, KvCache cache, boolean keepGraph) {
+    return run(scope, batch, cache, keepGraph, false);
+  }
+
+  /**
+   * The final-norm hidden state [batch, hidden] of each row's last real token
+   * ({@code batch.lastIndex}), in {@code scope}, without autograd: what scoring and the first
+   * step of generation read. Equal to {@link #forward} followed by {@link #select} up to F32
+   * rounding, but the last layer runs its query, attention, output projection and MLP for that one
+   * position per row only (its keys and values still cover every position): no later layer reads
+   * the other positions' outputs, so they are never computed. On a 5-layer model that is about a
+   * fifth of the forward.
+   *
+   * @param cache null, or the cache to extend, as in {@link #forward}
+   */
+  public NDArray forwardLast(NDManager scope, TokenBatch batch, KvCache cache) {
+    if (wholeAttention) {
+      return select(run(scope, batch, cache, false, false), batch.lastIndex);
+    }
+    return run(scope, batch, cache, false, true);
+  }
+
+  /**
+   * The scoring forward before the attention work: {@link #forwardLast} computes every position
+   * and selects the last, and no-autograd attention is not split into query blocks (only into
+   * batch rows, to bound its memory). Same scores up to F32 rounding; {@code bench scoring
+   * --compare-attention} times both in one run.
+   */
+  public static volatile boolean wholeAttention = false;
+
+  private NDArray run(NDManager scope, TokenBatch batch, KvCache cache, boolean keepGraph, boolean lastOnly) {
     int b = batch.batch;
     int t = batch.length;
     int past = cache == null ? 0 : cache.seen;
@@ -279,7 +310,9 @@ public final class LlamaModel implements AutoCloseable {
       if (!keepGraph) {
         h.attach(layerWork);
       }
-      NDArray out = layer(layers.get(l), l, h, cos, sin, maskArr, cache);
+      NDArray out = lastOnly && l == layers.size() - 1
+          ? lastPositionLayer(layers.get(l), l, h, cos, sin, maskArr, cache, batch.lastIndex)
+          : layer(layers.get(l), l, h, cos, sin, maskArr, cache);
       if (!keepGraph) {
         out.attach(work);
         layerWork.close();
@@ -287,6 +320,9 @@ public final class LlamaModel implements AutoCloseable {
       h = out;
     }
     NDArray hidden = rmsNorm(h, finalNorm);
+    if (lastOnly) {
+      hidden = hidden.reshape(b, config.hiddenSize);
+    }
     if (!keepGraph) {
       hidden.attach(scope);
       work.close();
@@ -330,7 +366,14 @@ public final class LlamaModel implements AutoCloseable {
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
     int context = rotary.contextLength();
+    float[] keys = new float[s];
     for (int r = 0; r < b; r++) {
+      // Row r's keys: 0 where a real token, MASKED where padding. Query q sees keys 0..past+q of
+      // it (causal), always including its own (so a padding query's row stays finite).
+      for (int k = 0; k < s; k++) {
+        boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
+        keys[k] = keyReal ? 0f : MASKED;
+      }
       int next = cache == null ? 0 : cache.nextPosition[r];
       for (int q = 0; q < t; q++) {
         int i = r * t + q;
@@ -339,11 +382,11 @@ public final class LlamaModel implements AutoCloseable {
           config.checkPosition(next);
           next++;
         }
-        for (int k = 0; k < s; k++) {
-          boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
-          boolean allowed = (keyReal && k <= past + q) || k == past + q;
-          mask[(i) * s + k] = allowed ? 0f : MASKED;
-        }
+        int row = i * s;
+        int self = past + q;
+        System.arraycopy(keys, 0, mask, row, self);
+        mask[row + self] = 0f;
+        Arrays.fill(mask, row + self + 1, row + s, MASKED);
       }
     }
   }
@@ -445,60 +488,97 @@ public final class LlamaModel implements AutoCloseable {
     int t = (int) x.getShape().get(1);
     int hd = config.headDim;
     NDArray xn = rmsNorm(x, L.inputNorm);
-    NDArray q = L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3);
-    NDArray k = L.k.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
-    NDArray v = L.v.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
-    q = rope(q, cos, sin);
-    k = rope(k, cos, sin);
-    if (cache != null) {
-      NDManager mine = x.getManager();
-      if (cache.keys[index] != null) {
-        NDArray oldK = cache.keys[index];
-        NDArray oldV = cache.values[index];
-        k = own(NDArrays.concat(new NDList(oldK, k), 2), mine);
-        v = own(NDArrays.concat(new NDList(oldV, v), 2), mine);
-        oldK.close();
-        oldV.close();
-      }
-    }
-    int groups = config.numHeads / config.numKvHeads;
-    // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
-    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
-    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
-    NDArray att;
-    boolean grad = GradMode.on();
-    long keys = kr.getShape().get(2);
-    int rows = attentionRowsPerChunk(b, t, keys);
-    if (!grad && !x.getDevice().isGpu() && rows < b) {
-      att = chunkedAttention(q, kr, vr, mask, rows, x.getManager());
-    } else if (wide != dtype && !x.getDevice().isGpu() && !grad) {
-      // Half weights on the CPU, no autograd (scoring, validation, generation): q, k and v widened
-      // once and the attention done in F32. Rounding the [heads × seq]-sized scores and
-      // probabilities to F16 and back, as a GPU's half matmuls do, costs more there than the
-      // attention itself and changes nothing a test of P(Yes) can see.
-      NDArray scores = q.toType(wide, false).mul(attnScale).matMul(kr.toType(wide, false).transpose(0, 1, 3, 2))
-          .add(mask);
-      att = scores.softmax(-1).matMul(vr.toType(wide, false)).toType(dtype, false);
-    } else {
-      // Scores in the activations' dtype; the mask and softmax in F32 (HF: softmax(dtype=float32)).
-      NDArray scores = DtypeCasts.to(q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)), wide).add(mask);
-      NDArray probs = DtypeCasts.to(scores.softmax(-1), dtype);
-      att = probs.matMul(vr);
-    }
-    att = att.transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+    NDArray q = rope(L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3), cos, sin);
+    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager());
+    NDArray att = attend(q, kv[0], kv[1], mask, x.getManager()).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
     NDArray h = x.add(L.o.forward(att));
-    if (cache != null) {
-      // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
-      k.attach(cache.manager);
-      v.attach(cache.manager);
-      cache.keys[index] = k;
-      cache.values[index] = v;
-    }
+    // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
+    keep(cache, index, kv[0], kv[1]);
+    return mlpBlock(L, h);
+  }
+
+  /** h + down(SiLU(gate(norm(h))) · up(norm(h))): the layer's second residual block. */
+  private NDArray mlpBlock(Layer L, NDArray h) {
     NDArray hn = rmsNorm(h, L.postNorm);
     NDArray gate = L.gate.forward(hn);
     // SiLU = x * sigmoid(x); DJL has no silu op (and Activation.swish takes a Java scalar).
     NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(L.up.forward(hn));
     return h.add(L.down.forward(act));
+  }
+
+  /**
+   * Keys and values of this call's positions [b, kvHeads, t, hd] after rotary, joined to the
+   * cached ones when there is a cache (the old arrays are freed, the joined ones land in
+   * {@code mine}); returns {k, v}.
+   */
+  private NDArray[] keysValues(Layer L, int index, NDArray xn, NDArray cos, NDArray sin, KvCache cache,
+      NDManager mine) {
+    int b = (int) xn.getShape().get(0);
+    int t = (int) xn.getShape().get(1);
+    int hd = config.headDim;
+    NDArray k = L.k.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray v = L.v.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
+    k = rope(k, cos, sin);
+    if (cache != null && cache.keys[index] != null) {
+      NDArray oldK = cache.keys[index];
+      NDArray oldV = cache.values[index];
+      k = own(NDArrays.concat(new NDList(oldK, k), 2), mine);
+      v = own(NDArrays.concat(new NDList(oldV, v), 2), mine);
+      oldK.close();
+      oldV.close();
+    }
+    return new NDArray[] {k, v};
+  }
+
+  /** Stores a layer's joined keys and values in the cache (moved out of the layer's scope only now). */
+  private static void keep(KvCache cache, int index, NDArray k, NDArray v) {
+    if (cache != null) {
+      k.attach(cache.manager);
+      v.attach(cache.manager);
+      cache.keys[index] = k;
+      cache.values[index] = v;
+    }
+  }
+
+  /**
+   * The last layer for one position per row ({@code last[r]} of row r): keys and values of every
+   * position (the attention reads them, and the cache keeps them), but the query, attention,
+   * output projection and MLP of that position only. Returns [b, 1, hidden] in x's manager.
+   */
+  private NDArray lastPositionLayer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask,
+      KvCache cache, int[] last) {
+    int b = (int) x.getShape().get(0);
+    int hd = config.headDim;
+    NDArray xn = rmsNorm(x, L.inputNorm);
+    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager());
+    NDArray xs = rowsAt(x, last);
+    NDArray q = L.q.forward(rowsAt(xn, last)).reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3);
+    q = rope(q, rowsAt(cos, last), rowsAt(sin, last));
+    NDArray att = attend(q, kv[0], kv[1], rowsAt(mask, last), x.getManager())
+        .transpose(0, 2, 1, 3).reshape(b, 1, config.qDim());
+    NDArray h = xs.add(L.o.forward(att));
+    keep(cache, index, kv[0], kv[1]);
+    return mlpBlock(L, h);
+  }
+
+  /**
+   * Of a per-position array [b, t, …] or [b, 1, t, …], row r's position {@code last[r]}, keeping
+   * the rank (the position axis becomes 1).
+   */
+  private static NDArray rowsAt(NDArray a, int[] last) {
+    Shape shape = a.getShape();
+    int axis = shape.dimension() == 4 ? 2 : 1;
+    long b = shape.get(0);
+    long t = shape.get(axis);
+    long rest = shape.size() / (b * t);
+    long[] flat = new long[last.length];
+    for (int r = 0; r < last.length; r++) {
+      flat[r] = r * t + last[r];
+    }
+    NDArray idx = a.getManager().create(flat);
+    long[] out = shape.getShape().clone();
+    out[axis] = 1;
+    return a.reshape(b * t, rest).get(new NDIndex("{}", idx)).reshape(new Shape(out));
   }
 
   /**
@@ -537,30 +617,122 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * softmax(q kᵀ · scale + mask) v without autograd, a few batch rows at a time, each chunk's
-   * temporaries freed before the next so the allocator hands the same (cached) memory back.
-   * Computed in F32 (as the unchunked CPU path), the result in the activations' dtype.
+   * Queries per attention block on the CPU without autograd. A block of queries [q0, q1) only
+   * reads keys before past + q1 (the causal mask hides every later one), so a long call split
+   * into blocks skips the masked upper triangle of its own tokens: for a 280-token prompt after a
+   * 213-token shared prefix, blocks of at most 64 compute 77 % of the scores the whole call would.
    */
-  private NDArray chunkedAttention(NDArray q, NDArray kr, NDArray vr, NDArray mask, int rows, NDManager out) {
+  static final int QUERY_BLOCK = 64;
+
+  /**
+   * softmax(q kᵀ · scale + mask) v over grouped-query heads: q [b, heads, t, hd], k and v
+   * [b, kvHeads, keys, hd] (the cache's and this call's), mask [b, 1, t, keys]; the result
+   * [b, heads, t, hd] in {@code out}'s scope.
+   */
+  private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NDManager out) {
+    int groups = config.numHeads / config.numKvHeads;
+    // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
+    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
+    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
     int b = (int) q.getShape().get(0);
-    NDList parts = new NDList();
-    for (int r0 = 0; r0 < b; r0 += rows) {
-      int r1 = Math.min(b, r0 + rows);
-      try (NDManager chunk = out.newSubManager()) {
-        NDIndex sel = new NDIndex(r0 + ":" + r1);
-        NDArray qc = own(q.get(sel), chunk).toType(wide, false);
-        NDArray kc = own(kr.get(sel), chunk).toType(wide, false);
-        NDArray vc = own(vr.get(sel), chunk).toType(wide, false);
-        NDArray mc = own(mask.get(sel), chunk);
-        NDArray scores = qc.mul(attnScale).matMul(kc.transpose(0, 1, 3, 2)).add(mc);
-        NDArray part = scores.softmax(-1).matMul(vc).toType(dtype, false);
-        part.attach(out);
-        parts.add(part);
-      }
+    int t = (int) q.getShape().get(2);
+    long keys = kr.getShape().get(2);
+    boolean grad = GradMode.on();
+    boolean blocks = !wholeAttention && t > QUERY_BLOCK;
+    if (!grad && !q.getDevice().isGpu() && (blocks || attentionRowsPerChunk(b, t, keys) < b)) {
+      return blockedAttention(q, kr, vr, mask, blocks ? queryBlocks(t) : new int[] {0, t}, out);
     }
-    NDArray att = NDArrays.concat(parts, 0);
-    parts.close();
-    return att;
+    if (wide != dtype && !q.getDevice().isGpu() && !grad) {
+      // Half weights on the CPU, no autograd (scoring, validation, generation): q, k and v widened
+      // once and the attention done in F32. Rounding the [heads × seq]-sized scores and
+      // probabilities to F16 and back, as a GPU's half matmuls do, costs more there than the
+      // attention itself and changes nothing a test of P(Yes) can see.
+      NDArray scores = q.toType(wide, false).mul(attnScale).matMul(kr.toType(wide, false).transpose(0, 1, 3, 2))
+          .add(mask);
+      return scores.softmax(-1).matMul(vr.toType(wide, false)).toType(dtype, false);
+    }
+    // Scores in the activations' dtype; the mask and softmax in F32 (HF: softmax(dtype=float32)).
+    NDArray scores = DtypeCasts.to(q.mul(attnScale).matMul(kr.transpose(0, 1, 3, 2)), wide).add(mask);
+    NDArray probs = DtypeCasts.to(scores.softmax(-1), dtype);
+    return probs.matMul(vr);
+  }
+
+  /**
+   * Attention without autograd in blocks of queries ({@code bounds}, see {@link #queryBlocks}), each reading
+   * only the keys its causal mask lets it see, and within a block a few batch rows at a time (at
+   * most {@link #ATTENTION_CHUNK_ELEMENTS} scores), each chunk's temporaries freed before the next
+   * so the allocator hands the same (cached) memory back. Dropping keys whose mask is -1e9 changes
+   * nothing: their exp(score - max) is exactly 0 in F32. Computed in F32 (as the unblocked CPU
+   * path), the result in the activations' dtype.
+   */
+  private NDArray blockedAttention(NDArray q, NDArray kr, NDArray vr, NDArray mask, int[] bounds, NDManager out) {
+    int b = (int) q.getShape().get(0);
+    int t = (int) q.getShape().get(2);
+    long keys = kr.getShape().get(2);
+    long past = keys - t;
+    NDList parts = new NDList();
+    for (int blk = 0; blk + 1 < bounds.length; blk++) {
+      int q0 = bounds[blk];
+      int q1 = bounds[blk + 1];
+      long seen = past + q1; // keys [0, seen) are the only ones these queries may attend to
+      int rows = attentionRowsPerChunk(b, q1 - q0, seen);
+      NDList blockParts = new NDList();
+      for (int r0 = 0; r0 < b; r0 += rows) {
+        int r1 = Math.min(b, r0 + rows);
+        try (NDManager chunk = out.newSubManager()) {
+          NDArray qc = own(q.get(new NDIndex(r0 + ":" + r1 + ", :, " + q0 + ":" + q1)), chunk).toType(wide, false);
+          NDArray kc = own(kr.get(new NDIndex(r0 + ":" + r1 + ", :, :" + seen)), chunk).toType(wide, false);
+          NDArray vc = own(vr.get(new NDIndex(r0 + ":" + r1 + ", :, :" + seen)), chunk).toType(wide, false);
+          NDArray mc = own(mask.get(new NDIndex(r0 + ":" + r1 + ", :, " + q0 + ":" + q1 + ", :" + seen)), chunk);
+          NDArray scores = qc.mul(attnScale).matMul(kc.transpose(0, 1, 3, 2)).add(mc);
+          NDArray part = scores.softmax(-1).matMul(vc).toType(dtype, false);
+          part.attach(out);
+          blockParts.add(part);
+        }
+      }
+      parts.add(concat(blockParts, 0));
+    }
+    return concat(parts, 2);
+  }
+
+  /**
+   * Bounds of the query blocks of a t-query call: q0 = 0 < … < t, blocks of at most
+   * {@link #QUERY_BLOCK} and of equal size (280 queries: 5 × 56, not 4 × 64 + 24).
+   */
+  static int[] queryBlocks(int t) {
+    int blocks = Math.max(1, (t + QUERY_BLOCK - 1) / QUERY_BLOCK);
+    int[] bounds = new int[blocks + 1];
+    for (int blk = 0; blk <= blocks; blk++) {
+      bounds[blk] = (int) ((long) t * blk / blocks);
+    }
+    return bounds;
+  }
+
+  /**
+   * Query–key products one head's attention computes for a t-query call after {@code past}
+   * cached positions: t × (past + t) unblocked, less the skipped keys when blocked (the CPU
+   * without autograd; {@code bench} counts what runs).
+   */
+  public static double attentionProducts(int t, long past, boolean blocked) {
+    if (!blocked || t <= QUERY_BLOCK) {
+      return (double) t * (past + t);
+    }
+    int[] bounds = queryBlocks(t);
+    double n = 0;
+    for (int blk = 0; blk + 1 < bounds.length; blk++) {
+      n += (double) (bounds[blk + 1] - bounds[blk]) * (past + bounds[blk + 1]);
+    }
+    return n;
+  }
+
+  /** The arrays joined along {@code axis} (the list closed); a single array as it is. */
+  private static NDArray concat(NDList arrays, int axis) {
+    if (arrays.size() == 1) {
+      return arrays.get(0);
+    }
+    NDArray joined = NDArrays.concat(arrays, axis);
+    arrays.close();
+    return joined;
   }
 
   /**

@@ -65,8 +65,9 @@ public final class ScoringBench {
   }
 
   /**
-   * FLOPs the forward executes on a padded [b, t] batch: every projection on every position, the
-   * full t×t attention products (masked entries are computed too), the LM head on b rows only.
+   * FLOPs a whole forward executes on a padded [b, t] batch (with autograd, or under
+   * {@link LlamaModel#wholeAttention}): every projection on every position, the full t×t attention
+   * products (masked entries are computed too), the LM head on b rows only.
    */
   public static double forwardFlops(LlamaConfig c, int b, int t) {
     return forwardFlops(c, b, t, 0);
@@ -79,6 +80,29 @@ public final class ScoringBench {
         + 3.0 * c.hiddenSize * c.intermediateSize);
     double attention = 2.0 * 2.0 * b * (double) c.numHeads * t * (past + t) * c.headDim;
     return c.numLayers * (linear + attention) + 2.0 * b * c.hiddenSize * c.vocabSize;
+  }
+
+  /**
+   * FLOPs the scorer executes for a padded [b, t] batch after {@code past} shared-prefix positions
+   * ({@link LlamaModel#forwardLast}): every layer but the last on every position; the last layer's
+   * keys and values on every position but its query, attention, output projection and MLP on one
+   * per row; attention blocked by queries where {@code blocked} (the CPU), its masked products
+   * computed, the skipped ones not; the LM head on b rows.
+   */
+  public static double scoringFlops(LlamaConfig c, int b, int t, int past, boolean blocked) {
+    double kv = 2.0 * 2.0 * c.hiddenSize * c.kvDim();
+    double rest = 2.0 * (2.0 * c.hiddenSize * c.qDim() + 3.0 * c.hiddenSize * c.intermediateSize);
+    double perProduct = 2.0 * 2.0 * c.numHeads * c.headDim; // QK and PV
+    double layer = (double) b * t * (kv + rest) + b * perProduct * LlamaModel.attentionProducts(t, past, blocked);
+    double last = (double) b * t * kv + b * rest + b * perProduct * (past + t);
+    return (c.numLayers - 1) * layer + last + 2.0 * b * c.hiddenSize * c.vocabSize;
+  }
+
+  /** FLOPs of a cache-filling forward of one [1, t] prefix (no LM head), as it runs. */
+  static double prefixFlops(LlamaConfig c, int t, boolean blocked) {
+    double linear = 2.0 * t * ((double) c.hiddenSize * c.qDim() * 2 + 2.0 * c.hiddenSize * c.kvDim()
+        + 3.0 * c.hiddenSize * c.intermediateSize);
+    return c.numLayers * (linear + 2.0 * 2.0 * c.numHeads * c.headDim * LlamaModel.attentionProducts(t, 0, blocked));
   }
 
   /** Scores {@code promptsPerSize} random prompts of about {@code seqLen} tokens at each batch size. */
@@ -98,6 +122,7 @@ public final class ScoringBench {
     int yes = Math.min(3, c.vocabSize - 1);
     int no = Math.min(4, c.vocabSize - 1);
     List<Result> results = new ArrayList<>();
+    boolean blocked = !model.manager().getDevice().isGpu(); // see LlamaModel.attend
     for (int bs : batchSizes) {
       YesNoScorer scorer = new YesNoScorer(model, null,
           new YesNoScorer.Options().batchSize(bs).sharedPrefix(reusePrefix));
@@ -126,13 +151,16 @@ public final class ScoringBench {
       sorted.sort((x, y) -> Integer.compare(x.length, y.length));
       int shared = scorer.sharedPrefixLength(prompts);
       if (shared > 0) {
-        flops += forwardFlops(c, 1, shared) - 2.0 * c.hiddenSize * c.vocabSize; // no LM head on the prefix
+        flops += LlamaModel.wholeAttention ? forwardFlops(c, 1, shared) - 2.0 * c.hiddenSize * c.vocabSize
+            : prefixFlops(c, shared, blocked);
       }
       // In the scorer's passes: at most a batch, within the model's tokens per pass.
       long perPass = model.tokensPerPass();
       for (int s = 0, e; s < n; s = e) {
         e = YesNoScorer.passEnd(i -> sorted.get(i).length, n, s, bs, shared, perPass);
-        flops += forwardFlops(c, e - s, sorted.get(e - 1).length - shared, shared);
+        int t = sorted.get(e - 1).length - shared;
+        flops += LlamaModel.wholeAttention ? forwardFlops(c, e - s, t, shared)
+            : scoringFlops(c, e - s, t, shared, blocked);
       }
       int[] y = new int[n];
       int[] no2 = new int[n];

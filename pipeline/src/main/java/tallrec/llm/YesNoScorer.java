@@ -199,11 +199,14 @@ public final class YesNoScorer {
     public final int[] ids;
     public final int dropped;
     public final String text;
+    /** The ids are a cut of the text's encoding ({@link OnTooLong#TRUNCATE_INPUT}), not all of it. */
+    public final boolean cut;
 
-    Fitted(int[] ids, int dropped, String text) {
+    Fitted(int[] ids, int dropped, String text, boolean cut) {
       this.ids = ids;
       this.dropped = dropped;
       this.text = text;
+      this.cut = cut;
     }
   }
 
@@ -227,7 +230,11 @@ public final class YesNoScorer {
    * prompt + answer past the prompt's own tokens.
    */
   public static int[] answerIds(Tokenizer tok, String prompt, String yes, String no) {
-    int[] base = tok.encode(prompt, true);
+    return answerIds(tok, tok.encode(prompt, true), prompt, yes, no);
+  }
+
+  /** The same, given the prompt's own tokens ({@code base} = its encoding with BOS). */
+  static int[] answerIds(Tokenizer tok, int[] base, String prompt, String yes, String no) {
     return new int[] {firstAfter(tok, base, prompt, yes), firstAfter(tok, base, prompt, no)};
   }
 
@@ -250,7 +257,7 @@ public final class YesNoScorer {
       String text = p.render(drop);
       ids = tokenizer.encode(text, true);
       if (ids.length <= max) {
-        return new Fitted(ids, drop, text);
+        return new Fitted(ids, drop, text, false);
       }
     }
     String text = p.render(n);
@@ -262,7 +269,7 @@ public final class YesNoScorer {
         int[] cut = new int[max];
         System.arraycopy(ids, 0, cut, 0, head);
         System.arraycopy(ids, ids.length - (max - head), cut, head, max - head);
-        return new Fitted(cut, n, text);
+        return new Fitted(cut, n, text, true);
       }
       default:
         throw new PromptTooLong("sample " + p.id() + ": prompt has " + ids.length + " tokens even with all " + n
@@ -286,7 +293,9 @@ public final class YesNoScorer {
       if (f == null) {
         continue; // skipped: too long
       }
-      int[] a = answerIds(tokenizer, f.text, options.yes, options.no);
+      // A fitted prompt's ids are its text's encoding (not re-encoded); a cut one's are not.
+      int[] a = f.cut ? answerIds(tokenizer, f.text, options.yes, options.no)
+          : answerIds(tokenizer, f.ids, f.text, options.yes, options.no);
       yes[ids.size()] = a[0];
       no[ids.size()] = a[1];
       ids.add(f.ids);
@@ -379,8 +388,7 @@ public final class YesNoScorer {
         TokenBatch batch = TokenBatch.of(chunk, options.padding, pad);
         try (NDManager scope = parent.newSubManager();
             KvCache cache = prefix == null ? null : prefix.repeatRows(batch.batch)) {
-          NDArray hidden = model.forward(scope, batch, cache, false);
-          readScores(model.logits(model.select(hidden, batch.lastIndex)), order, start, end, yesIds, noIds, out);
+          readScores(model.logits(model.forwardLast(scope, batch, cache)), order, start, end, yesIds, noIds, out);
         }
       }
     }

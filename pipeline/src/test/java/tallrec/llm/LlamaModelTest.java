@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -142,6 +143,53 @@ class LlamaModelTest {
     assertTrue(hf.model.attentionRowsPerChunk(seqs.size(), batch.length, batch.length) < seqs.size(),
         "batch of " + batch.length + "-token rows should be chunked");
     assertRowsEqualOneByOne(seqs, batch, PaddingSide.LEFT);
+  }
+
+  @Test
+  void blockedAttentionAndTheLastPositionAloneEqualTheWholeAttention() {
+    // Rows of a few hundred tokens: without autograd the CPU forward splits their queries into
+    // blocks that skip the keys the causal mask hides, and forwardLast runs the last layer for the
+    // last position only. With autograd on (training) neither happens: that is the reference.
+    String p = LlmFixtures.TALLREC_PROMPT;
+    String[] texts = {p, p.substring(0, p.length() * 2 / 3), "Once upon a time. " + p};
+    List<int[]> seqs = new ArrayList<>();
+    for (String t : texts) {
+      seqs.add(hf.tokenizer.encode(t, true));
+    }
+    int v = hf.model.config().vocabSize;
+    for (PaddingSide side : PaddingSide.values()) {
+      TokenBatch batch = TokenBatch.of(seqs, side, 0);
+      assertTrue(LlamaModel.queryBlocks(batch.length).length > 3, "rows of " + batch.length + " tokens should be blocked");
+      float[] whole;
+      float[] blocked;
+      float[] last;
+      try (NDManager scope = manager.newSubManager()) {
+        JniUtils.setGradMode(true);
+        try {
+          whole = hf.model.logits(hf.model.forward(scope, batch, null, false)).toFloatArray();
+        } finally {
+          JniUtils.setGradMode(false);
+        }
+        blocked = hf.model.logits(hf.model.forward(scope, batch, null, false)).toFloatArray();
+        last = hf.model.logits(hf.model.forwardLast(scope, batch, null)).toFloatArray();
+      }
+      float worst = 0;
+      float worstLast = 0;
+      for (int r = 0; r < seqs.size(); r++) {
+        int start = side == PaddingSide.LEFT ? batch.length - seqs.get(r).length : 0;
+        int from = (r * batch.length + start) * v;
+        int to = from + seqs.get(r).length * v;
+        worst = Math.max(worst, LlmFixtures.maxAbsDiff(Arrays.copyOfRange(whole, from, to),
+            Arrays.copyOfRange(blocked, from, to)));
+        int at = (r * batch.length + batch.lastIndex[r]) * v;
+        float d = LlmFixtures.maxAbsDiff(Arrays.copyOfRange(whole, at, at + v), Arrays.copyOfRange(last, r * v, (r + 1) * v));
+        assertTrue(d < 1e-5, side + " row " + r + ": last position's logits differ by " + d);
+        worstLast = Math.max(worstLast, d);
+      }
+      assertTrue(worst < 1e-5, side + ": blocked attention's logits differ by " + worst);
+      System.out.printf("%s padding, rows of %d tokens: max |blocked - whole| logit %.2e, last position %.2e%n",
+          side, batch.length, worst, worstLast);
+    }
   }
 
   @ParameterizedTest
