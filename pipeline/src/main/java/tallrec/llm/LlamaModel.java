@@ -456,15 +456,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Hidden states of selected rows: row r's position {@code index[r]}, as [batch, hidden]. */
   public NDArray select(NDArray hidden, int[] index) {
-    long b = hidden.getShape().get(0);
-    long t = hidden.getShape().get(1);
-    long[] flat = new long[index.length];
-    for (int r = 0; r < index.length; r++) {
-      flat[r] = r * t + index[r];
-    }
-    NDArray rows = hidden.reshape(b * t, config.hiddenSize);
-    NDArray idx = hidden.getManager().create(flat);
-    return rows.get(new NDIndex("{}", idx));
+    return rowsAt(hidden, index).reshape(index.length, config.hiddenSize);
   }
 
   /**
