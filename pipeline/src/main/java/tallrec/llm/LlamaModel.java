@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -301,7 +303,7 @@ public final class LlamaModel implements AutoCloseable {
     NDArray maskArr;
     NDArray ids = work.create(batch.ids);
     // The residual stream is F32 (widened embeddings); see the class comment.
-    h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), work).reshape(b, t, config.hiddenSize), wide);
+    h = DtypeCasts.to(own(embedded(ids), work).reshape(b, t, config.hiddenSize), wide);
     cos = rope[0];
     sin = rope[1];
     maskArr = work.create(mask, new Shape(b, 1, t, s));
@@ -410,6 +412,17 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The embedding rows of {@code ids}, through torch's embedding op rather than an indexed read.
+   * Both give the same rows, but where the embeddings train (pretraining) their backwards differ:
+   * an indexed read's (index_put with accumulate) sums a repeated token's gradients in an order
+   * that changes from run to run once torch uses two threads, so the same seed gave a different
+   * model each time; embedding's backward sums them in a fixed order (LlamaModelTest).
+   */
+  private NDArray embedded(NDArray ids) {
+    return JniUtils.embedding((PtNDArray) ids, (PtNDArray) embed, false);
+  }
+
   /** Embeds a (cache-free) batch and builds its rotary tables and mask, in {@code scope}. */
   public Prepared prepare(NDManager scope, TokenBatch batch) {
     int b = batch.batch;
@@ -418,7 +431,7 @@ public final class LlamaModel implements AutoCloseable {
     float[] mask = new float[b * t * t];
     positionsAndMask(batch, null, pos, mask);
     NDArray ids = scope.create(batch.ids);
-    NDArray h = DtypeCasts.to(own(embed.get(new NDIndex("{}", ids)), scope).reshape(b, t, config.hiddenSize), wide);
+    NDArray h = DtypeCasts.to(own(embedded(ids), scope).reshape(b, t, config.hiddenSize), wide);
     NDArray[] rope = rotaryArrays(scope, pos, b, t);
     return new Prepared(h, rope[0], rope[1], scope.create(mask, new Shape(b, 1, t, t)));
   }
