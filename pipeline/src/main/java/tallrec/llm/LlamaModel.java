@@ -417,7 +417,7 @@ public final class LlamaModel implements AutoCloseable {
    * Both give the same rows, but where the embeddings train (pretraining) their backwards differ:
    * an indexed read's (index_put with accumulate) sums a repeated token's gradients in an order
    * that changes from run to run once torch uses two threads, so the same seed gave a different
-   * model each time; embedding's backward sums them in a fixed order (LlamaModelTest).
+   * model each time; embedding's backward sums them in a fixed order (CorpusPretrainingTest).
    */
   private NDArray embedded(NDArray ids) {
     return JniUtils.embedding((PtNDArray) ids, (PtNDArray) embed, false);
