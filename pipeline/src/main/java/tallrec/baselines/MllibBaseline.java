@@ -69,7 +69,16 @@ public final class MllibBaseline implements Baseline {
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
     ItemStats stats = ItemStats.of(train);
-    PipelineModel model = fit(SampleFeatures.of(train, stats, smoothing, true), run.seed());
+    // A K-shot set is a few dozen rows, and every optimizer iteration is a Spark job over it:
+    // computed once into one cached partition, an iteration is one task instead of the join's
+    // shuffle partitions, each recomputed.
+    Dataset<Row> trainFeatures = SampleFeatures.of(train, stats, smoothing, true).coalesce(1).cache();
+    PipelineModel model;
+    try {
+      model = fit(trainFeatures, run.seed());
+    } finally {
+      trainFeatures.unpersist();
+    }
     if (run.modelDir() != null) {
       try {
         model.write().overwrite().save(run.modelDir().toString());
