@@ -31,11 +31,14 @@ public final class MllibBaseline implements Baseline {
   private final String name;
   private final IntFunction<PipelineStage> classifier;
   private final double smoothing;
+  private final boolean onePartition;
 
-  private MllibBaseline(String name, IntFunction<PipelineStage> classifier, double smoothing) {
+  private MllibBaseline(String name, IntFunction<PipelineStage> classifier, double smoothing,
+      boolean onePartition) {
     this.name = name;
     this.classifier = classifier;
     this.smoothing = smoothing;
+    this.onePartition = onePartition;
   }
 
   /** Logistic regression; deterministic, so the seed only names the K-shot draw. */
@@ -43,7 +46,7 @@ public final class MllibBaseline implements Baseline {
     return new MllibBaseline(LR_NAME, seed -> new LogisticRegression()
         .setMaxIter(c.getInt("max-iter"))
         .setRegParam(c.getDouble("reg-param"))
-        .setElasticNetParam(c.getDouble("elastic-net-param")), smoothing);
+        .setElasticNetParam(c.getDouble("elastic-net-param")), smoothing, true);
   }
 
   /** Gradient-boosted trees, seeded with the K-shot seed (subsampling and feature sampling). */
@@ -53,7 +56,7 @@ public final class MllibBaseline implements Baseline {
         .setMaxDepth(c.getInt("max-depth"))
         .setStepSize(c.getDouble("step-size"))
         .setSubsamplingRate(c.getDouble("subsampling-rate"))
-        .setSeed(seed), smoothing);
+        .setSeed(seed), smoothing, false);
   }
 
   @Override
@@ -70,9 +73,11 @@ public final class MllibBaseline implements Baseline {
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
     ItemStats stats = ItemStats.of(train);
     // A K-shot set is a few dozen rows, and every optimizer iteration is a Spark job over it:
-    // computed once into one cached partition, an iteration is one task instead of the join's
-    // shuffle partitions, each recomputed.
-    Dataset<Row> trainFeatures = SampleFeatures.of(train, stats, smoothing, true).coalesce(1).cache();
+    // cached, the item-statistics join is computed once instead of in every iteration, and in one
+    // partition an iteration is one task. Only logistic regression gets the single partition: the
+    // trees' subsampling draws per partition, so their partitioning (and results) stay as they were.
+    Dataset<Row> features = SampleFeatures.of(train, stats, smoothing, true);
+    Dataset<Row> trainFeatures = (onePartition ? features.coalesce(1) : features).cache();
     PipelineModel model;
     try {
       model = fit(trainFeatures, run.seed());
