@@ -72,10 +72,10 @@ public final class MllibBaseline implements Baseline {
   @Override
   public Dataset<Row> score(Dataset<Row> train, Dataset<Row> eval, Run run) {
     ItemStats stats = ItemStats.of(train);
-    // A K-shot set is a few dozen rows, and every optimizer iteration is a Spark job over it:
-    // cached, the item-statistics join is computed once instead of in every iteration, and in one
-    // partition an iteration is one task. Only logistic regression gets the single partition: the
-    // trees' subsampling draws per partition, so their partitioning (and results) stay as they were.
+    // A K-shot set is a few dozen rows, and MLlib makes several Spark passes over it (statistics,
+    // then its iterations): cached, the item-statistics join behind it is computed once, and in one
+    // partition a pass is one task. Only logistic regression gets the single partition: the trees'
+    // subsampling draws per partition, so their partitioning (and results) stay as they were.
     Dataset<Row> features = SampleFeatures.of(train, stats, smoothing, true);
     Dataset<Row> trainFeatures = (onePartition ? features.coalesce(1) : features).cache();
     PipelineModel model;
