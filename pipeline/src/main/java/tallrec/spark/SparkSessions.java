@@ -2,11 +2,12 @@ package tallrec.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import tallrec.io.PosixLocalFileSystem;
 
 /**
  * Builds the job's SparkSession. Under {@code spark-submit} the master and resources come from
  * the submit command and are left alone; a plain {@code java} launch (the local launcher, tests)
- * gets {@code local[*]} with the UI off.
+ * gets {@code local[*]} with the UI off and {@link PosixLocalFileSystem} for {@code file://}.
  */
 public final class SparkSessions {
 
@@ -21,7 +22,9 @@ public final class SparkSessions {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", Math.max(4, Runtime.getRuntime().availableProcessors() * 2))
           .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.driver.host", "127.0.0.1");
+          .config("spark.driver.host", "127.0.0.1")
+          // Local files get their permissions set without forking chmod (PosixLocalFileSystem).
+          .config("spark.hadoop.fs.file.impl", PosixLocalFileSystem.class.getName());
     }
     // Parquet written by this project is read back by Spark, pandas and the reference tooling.
     builder.config("spark.sql.parquet.compression.codec", "zstd");

@@ -1,0 +1,74 @@
+package tallrec.io;
+
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+
+/**
+ * Hadoop's local file system ({@code file://}, checksummed as the stock one) that sets permissions
+ * with {@code java.nio} instead of forking {@code chmod}.
+ *
+ * <p>Why: without Hadoop's native library (which this project does not ship), {@link
+ * RawLocalFileSystem#setPermission} runs {@code chmod} in a child process, and every file it creates
+ * (each Parquet part, {@code _SUCCESS}, every {@code .crc}, every manifest) and every directory it
+ * makes goes through it. The demo forked {@code chmod} about 2,000 times, a few milliseconds each on
+ * the driver and on the executor threads. {@code Files.setPosixFilePermissions} is the same
+ * {@code chmod(2)} without the process; the bits written are the same ones.
+ *
+ * <p>Used for local runs only ({@code SparkSessions} sets {@code fs.file.impl} when it picks the
+ * master itself); a permission with bits {@code java.nio} cannot express (sticky, setuid) and a file
+ * system without POSIX attributes go the stock way.
+ */
+public class PosixLocalFileSystem extends LocalFileSystem {
+
+  public PosixLocalFileSystem() {
+    super(new Raw());
+  }
+
+  /** The raw (unchecksummed) layer, where Hadoop sets permissions. */
+  public static class Raw extends RawLocalFileSystem {
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    @Override
+    public void setPermission(Path p, FsPermission permission) throws IOException {
+      short mode = permission.toShort();
+      if (!POSIX || (mode & ~0777) != 0) {
+        super.setPermission(p, permission);
+        return;
+      }
+      File f = pathToFile(p);
+      try {
+        Files.setPosixFilePermissions(f.toPath(), permissions(mode));
+      } catch (NoSuchFileException e) {
+        throw new FileNotFoundException("File " + p + " does not exist");
+      }
+    }
+
+    /** The nine rwx bits of {@code mode} (owner, group, others), as {@code chmod} reads them. */
+    static Set<PosixFilePermission> permissions(int mode) {
+      PosixFilePermission[] bits = {
+        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+      };
+      Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+      for (int i = 0; i < bits.length; i++) {
+        if ((mode & (1 << i)) != 0) {
+          set.add(bits[i]);
+        }
+      }
+      return set;
+    }
+  }
+}
