@@ -11,9 +11,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
 
@@ -70,9 +69,8 @@ public final class RunScan {
         if (!fs.exists(root)) {
           throw new IllegalArgumentException("Run directory not found: " + run);
         }
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-          Path p = it.next().getPath();
+        for (FileStatus f : Fs.filesUnder(root, conf)) {
+          Path p = f.getPath();
           String rel = relative(fs.makeQualified(root), p);
           if (!hidden(rel)) {
             files.put(rel, p);
