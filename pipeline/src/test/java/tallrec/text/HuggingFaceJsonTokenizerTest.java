@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +118,27 @@ class HuggingFaceJsonTokenizerTest {
       assertEquals(-1, tok.unkId());
       assertEquals("\u0120Yes", tok.piece(SPACE_YES));
       assertEquals(NO, tok.pieceId("No"));
+    }
+  }
+
+  /** encode reads the ids alone through DJL's JNI; they are the ids of DJL's whole Encoding. */
+  @Test
+  void theIdsAreThoseOfDjlsEncoding(@TempDir Path dir) throws IOException {
+    Path file = writeTinyTokenizer(dir);
+    Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
+    try (HuggingFaceJsonTokenizer tok = HuggingFaceJsonTokenizer.load(file);
+        ai.djl.huggingface.tokenizers.HuggingFaceTokenizer djl =
+            ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(file, options)) {
+      for (String text : new String[] {"", "Yes No", " Yes", "Amélie (2001): Yes\tNo\n東京 😀", "Yes<|end_of_text|>",
+          "### Response:\nNo.".repeat(40)}) {
+        long[] expected = djl.encode(text, false, false).getIds();
+        int[] got = tok.encode(text, false);
+        assertEquals(expected.length, got.length, text);
+        for (int i = 0; i < got.length; i++) {
+          assertEquals(expected[i], got[i], text + " @" + i);
+        }
+        assertEquals(expected.length + 1, tok.encode(text, true).length, text);
+      }
     }
   }
 
