@@ -280,9 +280,33 @@ public final class YesNoScorer {
 
   /** Scores prompts; results are in input order. */
   public List<Score> score(List<? extends TruncatablePrompt> prompts) {
-    // Scoring never needs gradients, and a Spark task's thread starts with torch's autograd on:
-    // without this every forward would record a graph (and half matmuls take the training path).
-    GradMode.off();
+    return score(prepare(prompts));
+  }
+
+  /**
+   * Prompts fitted to the context and tokenized, with their answer ids: what scoring needs besides
+   * the model's weights. Early stopping scores the same validation prompts after every few steps
+   * through a changing adapter; it prepares them once.
+   */
+  public static final class Prepared {
+    private final List<? extends TruncatablePrompt> prompts;
+    private final List<Fitted> fitted;
+    private final List<int[]> ids;
+    private final int[] yes;
+    private final int[] no;
+
+    private Prepared(List<? extends TruncatablePrompt> prompts, List<Fitted> fitted, List<int[]> ids, int[] yes,
+        int[] no) {
+      this.prompts = prompts;
+      this.fitted = fitted;
+      this.ids = ids;
+      this.yes = yes;
+      this.no = no;
+    }
+  }
+
+  /** Fits and tokenizes {@code prompts} (tokenizer and options only; the weights play no part). */
+  public Prepared prepare(List<? extends TruncatablePrompt> prompts) {
     List<Fitted> fitted = new ArrayList<>(prompts.size());
     List<int[]> ids = new ArrayList<>();
     int[] yes = new int[prompts.size()];
@@ -300,18 +324,25 @@ public final class YesNoScorer {
       no[ids.size()] = a[1];
       ids.add(f.ids);
     }
-    double[][] r = ids.isEmpty() ? new double[0][] : scoreTokenized(ids, Arrays.copyOf(yes, ids.size()),
-        Arrays.copyOf(no, ids.size()));
-    List<Score> out = new ArrayList<>(prompts.size());
+    return new Prepared(List.copyOf(prompts), fitted, ids, Arrays.copyOf(yes, ids.size()), Arrays.copyOf(no, ids.size()));
+  }
+
+  /** Scores prepared prompts with this scorer's model; results are in input order. */
+  public List<Score> score(Prepared p) {
+    // Scoring never needs gradients, and a Spark task's thread starts with torch's autograd on:
+    // without this every forward would record a graph (and half matmuls take the training path).
+    GradMode.off();
+    double[][] r = p.ids.isEmpty() ? new double[0][] : scoreTokenized(p.ids, p.yes, p.no);
+    List<Score> out = new ArrayList<>(p.prompts.size());
     int j = 0;
-    for (int i = 0; i < prompts.size(); i++) {
-      Fitted f = fitted.get(i);
+    for (int i = 0; i < p.prompts.size(); i++) {
+      Fitted f = p.fitted.get(i);
       if (f == null) {
-        out.add(new Score(prompts.get(i).id(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-            prompts.get(i).historySize(), -1));
+        out.add(new Score(p.prompts.get(i).id(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            p.prompts.get(i).historySize(), -1));
         continue;
       }
-      out.add(new Score(prompts.get(i).id(), r[j][0], r[j][1], r[j][2], r[j][3], f.dropped, f.ids.length));
+      out.add(new Score(p.prompts.get(i).id(), r[j][0], r[j][1], r[j][2], r[j][3], f.dropped, f.ids.length));
       j++;
     }
     return out;

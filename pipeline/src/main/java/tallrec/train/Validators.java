@@ -45,6 +45,10 @@ public final class Validators {
     }
     return new Validator() {
       private Map<String, Double> byGroup = Map.of();
+      // The prompts' tokens and answer ids stay the same from one evaluation to the next (only the
+      // adapter changes): tokenized once, at the first (3 encodings per prompt each time before).
+      private LlamaModel preparedFor;
+      private YesNoScorer.Prepared prepared;
 
       @Override
       public String metric() {
@@ -58,7 +62,12 @@ public final class Validators {
 
       @Override
       public double evaluate(LlamaModel model, LoraAdapter adapter) {
-        double[] scores = scores(model, tok, valid, maxPromptTokens, batch, template, referenceFp16);
+        YesNoScorer scorer = scorer(model, tok, maxPromptTokens, batch, referenceFp16);
+        if (model != preparedFor) {
+          prepared = scorer.prepare(prompts(valid, template));
+          preparedFor = model;
+        }
+        double[] scores = values(scorer.score(prepared));
         int[] labels = new int[valid.size()];
         for (int i = 0; i < labels.length; i++) {
           labels[i] = valid.get(i).label();
@@ -105,13 +114,24 @@ public final class Validators {
   /** P(Yes) of each sample, in order. */
   static double[] scores(LlamaModel model, Tokenizer tok, List<TuneData.Labeled> data, int maxPromptTokens, int batch,
       AlpacaTemplate template, boolean referenceFp16) {
-    YesNoScorer scorer = new YesNoScorer(model, tok,
+    return values(scorer(model, tok, maxPromptTokens, batch, referenceFp16).score(prompts(data, template)));
+  }
+
+  private static YesNoScorer scorer(LlamaModel model, Tokenizer tok, int maxPromptTokens, int batch,
+      boolean referenceFp16) {
+    return new YesNoScorer(model, tok,
         new YesNoScorer.Options().batchSize(batch).maxPromptTokens(maxPromptTokens).referenceFp16(referenceFp16));
+  }
+
+  private static List<SamplePrompt> prompts(List<TuneData.Labeled> data, AlpacaTemplate template) {
     List<SamplePrompt> prompts = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       prompts.add(data.get(i).prompt(template));
     }
-    List<YesNoScorer.Score> s = scorer.score(prompts);
+    return prompts;
+  }
+
+  private static double[] values(List<YesNoScorer.Score> s) {
     double[] scores = new double[s.size()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = s.get(i).score;
