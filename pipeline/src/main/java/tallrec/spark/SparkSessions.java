@@ -2,7 +2,6 @@ package tallrec.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import tallrec.io.PosixLocalFileSystem;
 
 /**
  * Builds the job's SparkSession. Under {@code spark-submit} the master and resources come from

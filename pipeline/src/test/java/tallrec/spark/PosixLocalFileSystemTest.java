@@ -1,4 +1,4 @@
-package tallrec.io;
+package tallrec.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

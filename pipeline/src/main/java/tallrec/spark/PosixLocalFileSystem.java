@@ -1,4 +1,4 @@
-package tallrec.io;
+package tallrec.spark;
 
 import java.io.File;
 import java.io.FileNotFoundException;
