@@ -1,5 +1,6 @@
 package tallrec.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,8 +118,8 @@ public final class Fs {
    * Every file under {@code root} (the root itself when it is a file), walked with
    * {@code listStatus}. Not Hadoop's {@code listFiles(root, true)}: that builds a
    * {@code LocatedFileStatus} per file, whose constructor reads the file's permission, and the local
-   * file system without Hadoop's native library gets it by running {@code ls -ld} once per file (312
-   * processes for the demo's report, most of that stage's 8 s). A file that vanishes during the
+   * file system without Hadoop's native library gets it by running {@code ls -ld} once per file (the
+   * demo's run directory holds 312 files besides the hidden .crc ones). A file that vanishes during the
    * walk is left out; an unreadable directory is an error naming it.
    */
   public static List<FileStatus> filesUnder(Path root, Configuration conf) {
@@ -131,7 +132,7 @@ public final class Fs {
       FileStatus[] children;
       try {
         children = fs.listStatus(dir);
-      } catch (java.io.FileNotFoundException e) {
+      } catch (FileNotFoundException e) {
         if (dir == root) {
           throw new IllegalArgumentException("Not found: " + root, e);
         }

@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -50,26 +48,11 @@ public class PosixLocalFileSystem extends LocalFileSystem {
       }
       File f = pathToFile(p);
       try {
-        Files.setPosixFilePermissions(f.toPath(), permissions(mode));
+        // Without a sticky bit FsPermission prints the nine rwx letters `ls -l` shows.
+        Files.setPosixFilePermissions(f.toPath(), PosixFilePermissions.fromString(permission.toString()));
       } catch (NoSuchFileException e) {
         throw new FileNotFoundException("File " + p + " does not exist");
       }
-    }
-
-    /** The nine rwx bits of {@code mode} (owner, group, others), as {@code chmod} reads them. */
-    static Set<PosixFilePermission> permissions(int mode) {
-      PosixFilePermission[] bits = {
-        PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-        PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
-      };
-      Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-      for (int i = 0; i < bits.length; i++) {
-        if ((mode & (1 << i)) != 0) {
-          set.add(bits[i]);
-        }
-      }
-      return set;
     }
   }
 }
