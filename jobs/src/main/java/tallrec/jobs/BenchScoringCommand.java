@@ -15,6 +15,7 @@ import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.MklDispatch;
 import tallrec.llm.ModelPresets;
+import tallrec.llm.NativeAttention;
 import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
@@ -56,9 +57,10 @@ public final class BenchScoringCommand implements Callable<Integer> {
           + "reuse off.")
   int sharedPrefix;
 
-  @Option(names = "--compare-attention", description = "Time each batch size twice more, alternating: with the "
-      + "scoring forward before the attention work (every position of the last layer, attention not split into "
-      + "query blocks), then as it runs now; report the ratio.")
+  @Option(names = "--compare-attention", description = "Time each batch size three ways more, alternating twice: "
+      + "the scoring forward before the attention work (every position of the last layer, attention not split into "
+      + "query blocks), with torch's ops in query blocks (the native kernel off), and as it runs now (the fused "
+      + "native attention where it is loaded); report the ratios.")
   boolean compareAttention;
 
   /** Preset names for help/completion. */
@@ -86,8 +88,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
       // The first products of a process run slow (thread pools, page faults): a throwaway round first.
       ScoringBench.matmulGflops(m, matmulSize, 1);
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
-      out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
-          MklDispatch.describe());
+      out.printf("threads: %d torch intra-op; %s; attention without autograd: %s%n", ScoringBench.torchThreads(),
+          MklDispatch.describe(), NativeAttention.describe());
       out.printf("dense matmul %d^3 F32: DJL %.1f GFLOP/s; numpy (OpenBLAS) %s%n", matmulSize, before,
           NumpyMatmulRate.describe(matmulSize, ScoringBench.torchThreads()));
       for (int bs : batchSizes) {
@@ -96,9 +98,11 @@ public final class BenchScoringCommand implements Callable<Integer> {
         ScoringBench.Result shared = sharedPrefix <= 0 ? null : ScoringBench.run(model, new int[] {bs}, seqLen,
             prompts, 1, System.err, sharedPrefix, true).get(0);
         ScoringBench.Result whole = null;
+        ScoringBench.Result torchBlocks = null;
         ScoringBench.Result now = null;
         if (compareAttention) {
-          // Alternating whole / now twice, each keeping its faster run: this machine's rate drifts.
+          // Alternating whole / torch's blocks / now twice, each keeping its faster run: this
+          // machine's rate drifts.
           for (int rep = 0; rep < 2; rep++) {
             LlamaModel.wholeAttention = true;
             try {
@@ -106,6 +110,15 @@ public final class BenchScoringCommand implements Callable<Integer> {
                   sharedPrefix, sharedPrefix > 0).get(0));
             } finally {
               LlamaModel.wholeAttention = false;
+            }
+            if (NativeAttention.available()) {
+              NativeAttention.off = true;
+              try {
+                torchBlocks = faster(torchBlocks, ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1,
+                    System.err, sharedPrefix, sharedPrefix > 0).get(0));
+              } finally {
+                NativeAttention.off = false;
+              }
             }
             now = faster(now, ScoringBench.run(model, new int[] {bs}, seqLen, prompts, 1, System.err,
                 sharedPrefix, sharedPrefix > 0).get(0));
@@ -122,9 +135,17 @@ public final class BenchScoringCommand implements Callable<Integer> {
         if (compareAttention) {
           String sharing = sharedPrefix > 0 ? ", prefix shared" : "";
           print(out, "whole attention" + sharing, whole, matmul);
-          print(out, "query blocks + last position" + sharing, now, matmul);
-          out.printf("batch %3d: query-blocked attention and the last position alone score %.2fx the prompts/s of"
-              + " the whole forward%n", bs, whole.seconds / now.seconds);
+          if (torchBlocks != null) {
+            print(out, "torch query blocks + last position" + sharing, torchBlocks, matmul);
+            print(out, "native attention + last position" + sharing, now, matmul);
+            out.printf("batch %3d: the fused native attention scores %.2fx the prompts/s of torch's query-blocked ops,"
+                + " %.2fx those of the whole forward%n", bs, torchBlocks.seconds / now.seconds, whole.seconds / now.seconds);
+          } else {
+            print(out, "query blocks + last position" + sharing, now, matmul);
+            out.printf("batch %3d: query-blocked attention and the last position alone score %.2fx the prompts/s of"
+                + " the whole forward (native attention: %s)%n", bs, whole.seconds / now.seconds,
+                NativeAttention.unavailableReason());
+          }
         }
         before = after;
       }

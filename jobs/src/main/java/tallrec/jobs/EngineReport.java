@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tallrec.llm.MklDispatch;
+import tallrec.llm.NativeAttention;
 
 /** The doctor's description of the engine, its natives and its devices. */
 final class EngineReport {
@@ -30,7 +31,8 @@ final class EngineReport {
         new String[] {"engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ")"},
         new String[] {"natives", natives() + ", loaded from " + libtorchDir()},
         new String[] {"devices", "cpu and " + engine.getGpuCount() + " GPU" + (engine.getGpuCount() == 1 ? "" : "s")},
-        new String[] {"cpu blas", MklDispatch.describe()});
+        new String[] {"cpu blas", MklDispatch.describe()},
+        new String[] {"cpu attention", NativeAttention.describe()});
   }
 
   /** cpu, cu124, …: which build of libtorch the engine loaded. */

@@ -51,6 +51,8 @@ public final class LlamaModel implements AutoCloseable {
   private final RotaryEmbedding rotary;
   private final NDArray eps;
   private final NDArray attnScale;
+  /** The same scale as a Java float (for {@link NativeAttention}, which runs on F32 weights). */
+  private final float attnScaleValue;
   private final NDArray minusHalf;
   private final NDArray rotateHalf;
   /** The weights' dtype: that of every projection's input, product and output. */
@@ -115,6 +117,7 @@ public final class LlamaModel implements AutoCloseable {
     this.rotary = new RotaryEmbedding(config);
     this.eps = manager.full(new Shape(), (float) config.rmsNormEps, DataType.FLOAT32);
     this.attnScale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim)), dtype);
+    this.attnScaleValue = attnScale.toType(DataType.FLOAT32, false).toFloatArray()[0];
     this.minusHalf = manager.full(new Shape(), -0.5f, DataType.FLOAT32);
     // In the weights' type (F64 in the finite-difference tests): matmul does not promote.
     this.rotateHalf = manager.create(rotateHalfMatrix(config.headDim), new Shape(config.headDim, config.headDim))
@@ -294,7 +297,8 @@ public final class LlamaModel implements AutoCloseable {
     int s = past + t;
     long[] pos = new long[b * t];
     float[] mask = new float[b * t * s];
-    positionsAndMask(batch, cache, pos, mask);
+    NativeAttention.KeyMask keyMask = new NativeAttention.KeyMask(b, t, s, new byte[b * s], new int[b * t]);
+    positionsAndMask(batch, cache, pos, mask, keyMask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
     NDArray[] rope = rotaryArrays(work, pos, b, t);
     NDArray h;
@@ -313,8 +317,8 @@ public final class LlamaModel implements AutoCloseable {
         h.attach(layerWork);
       }
       NDArray out = lastOnly && l == layers.size() - 1
-          ? lastPositionLayer(layers.get(l), l, h, cos, sin, maskArr, cache, batch.lastIndex)
-          : layer(layers.get(l), l, h, cos, sin, maskArr, cache);
+          ? lastPositionLayer(layers.get(l), l, h, cos, sin, maskArr, keyMask, cache, batch.lastIndex)
+          : layer(layers.get(l), l, h, cos, sin, maskArr, keyMask, cache);
       if (!keepGraph) {
         out.attach(work);
         layerWork.close();
@@ -362,7 +366,8 @@ public final class LlamaModel implements AutoCloseable {
    * context, or past a sliding attention window (within the window, sliding attention is full
    * attention; beyond it this forward would compute something else).
    */
-  private void positionsAndMask(TokenBatch batch, KvCache cache, long[] pos, float[] mask) {
+  private void positionsAndMask(TokenBatch batch, KvCache cache, long[] pos, float[] mask,
+      NativeAttention.KeyMask keyMask) {
     int b = batch.batch;
     int t = batch.length;
     int past = cache == null ? 0 : cache.seen;
@@ -375,6 +380,9 @@ public final class LlamaModel implements AutoCloseable {
       for (int k = 0; k < s; k++) {
         boolean keyReal = k < past ? cache.keyValid[r][k] : batch.valid[r * t + (k - past)];
         keys[k] = keyReal ? 0f : MASKED;
+        if (keyMask != null) {
+          keyMask.valid()[r * s + k] = (byte) (keyReal ? 1 : 0);
+        }
       }
       int next = cache == null ? 0 : cache.nextPosition[r];
       for (int q = 0; q < t; q++) {
@@ -386,6 +394,9 @@ public final class LlamaModel implements AutoCloseable {
         }
         int row = i * s;
         int self = past + q;
+        if (keyMask != null) {
+          keyMask.self()[i] = self;
+        }
         System.arraycopy(keys, 0, mask, row, self);
         mask[row + self] = 0f;
         Arrays.fill(mask, row + self + 1, row + s, MASKED);
@@ -429,7 +440,7 @@ public final class LlamaModel implements AutoCloseable {
     int t = batch.length;
     long[] pos = new long[b * t];
     float[] mask = new float[b * t * t];
-    positionsAndMask(batch, null, pos, mask);
+    positionsAndMask(batch, null, pos, mask, null);
     NDArray ids = scope.create(batch.ids);
     NDArray h = DtypeCasts.to(own(embedded(ids), scope).reshape(b, t, config.hiddenSize), wide);
     NDArray[] rope = rotaryArrays(scope, pos, b, t);
@@ -459,7 +470,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Decoder layer {@code l} on hidden states x [b, t, hidden]; every result lands in x's manager. */
   public NDArray layerForward(int l, NDArray x, Prepared p) {
-    return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null);
+    return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null, null);
   }
 
   /** The final RMSNorm (its result in h's manager). */
@@ -488,14 +499,16 @@ public final class LlamaModel implements AutoCloseable {
     return DtypeCasts.to(hidden, wide).matMul(w.transpose());
   }
 
-  private NDArray layer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache) {
+  private NDArray layer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask,
+      NativeAttention.KeyMask keyMask, KvCache cache) {
     int b = (int) x.getShape().get(0);
     int t = (int) x.getShape().get(1);
     int hd = config.headDim;
     NDArray xn = rmsNorm(x, L.inputNorm);
     NDArray q = rope(L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3), cos, sin);
     NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager());
-    NDArray att = attend(q, kv[0], kv[1], mask, x.getManager()).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+    NDArray att = attend(q, kv[0], kv[1], mask, keyMask, x.getManager()).transpose(0, 2, 1, 3)
+        .reshape(b, t, config.qDim());
     NDArray h = x.add(L.o.forward(att));
     // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
     keep(cache, index, kv[0], kv[1]);
@@ -551,7 +564,7 @@ public final class LlamaModel implements AutoCloseable {
    * output projection and MLP of that position only. Returns [b, 1, hidden] in x's manager.
    */
   private NDArray lastPositionLayer(Layer L, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask,
-      KvCache cache, int[] last) {
+      NativeAttention.KeyMask keyMask, KvCache cache, int[] last) {
     int b = (int) x.getShape().get(0);
     int hd = config.headDim;
     NDArray xn = rmsNorm(x, L.inputNorm);
@@ -559,7 +572,7 @@ public final class LlamaModel implements AutoCloseable {
     NDArray xs = rowsAt(x, last);
     NDArray q = L.q.forward(rowsAt(xn, last)).reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3);
     q = rope(q, rowsAt(cos, last), rowsAt(sin, last));
-    NDArray att = attend(q, kv[0], kv[1], rowsAt(mask, last), x.getManager())
+    NDArray att = attend(q, kv[0], kv[1], rowsAt(mask, last), keyMask.rowsAt(last), x.getManager())
         .transpose(0, 2, 1, 3).reshape(b, 1, config.qDim());
     NDArray h = xs.add(L.o.forward(att));
     keep(cache, index, kv[0], kv[1]);
@@ -634,7 +647,15 @@ public final class LlamaModel implements AutoCloseable {
    * [b, kvHeads, keys, hd] (the cache's and this call's), mask [b, 1, t, keys]; the result
    * [b, heads, t, hd] in {@code out}'s scope.
    */
-  private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NDManager out) {
+  private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NativeAttention.KeyMask keyMask,
+      NDManager out) {
+    boolean grad = GradMode.on();
+    if (!grad && keyMask != null && !wholeAttention && dtype == DataType.FLOAT32 && !q.getDevice().isGpu()
+        && NativeAttention.enabled()) {
+      // One native pass per query, no score tensor (see NativeAttention). F32 weights only: half
+      // weights on the CPU are for checking half-precision numerics, which keep torch's ops.
+      return NativeAttention.attend(q, k, v, keyMask, attnScaleValue, out);
+    }
     int groups = config.numHeads / config.numKvHeads;
     // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
     NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
@@ -642,7 +663,6 @@ public final class LlamaModel implements AutoCloseable {
     int b = (int) q.getShape().get(0);
     int t = (int) q.getShape().get(2);
     long keys = kr.getShape().get(2);
-    boolean grad = GradMode.on();
     boolean blocks = !wholeAttention && t > QUERY_BLOCK;
     if (!grad && !q.getDevice().isGpu() && (blocks || attentionRowsPerChunk(b, t, keys) < b)) {
       return blockedAttention(q, kr, vr, mask, blocks ? queryBlocks(t) : new int[] {0, t}, out);

@@ -1,0 +1,200 @@
+package tallrec.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Causal attention without autograd on the CPU in one native pass per query
+ * ({@code src/main/native/causal_attention.c}, built into the jar with the gcc present at build
+ * time): the scores, the softmax over the keys a query may see, and the weighted sum of the values,
+ * without the [rows × heads × queries × keys] score tensor that torch's matmul, mask add, softmax
+ * and second matmul write and read again. On stories260K's ~490-token TALLRec prompts (8 heads of
+ * dimension 8) that tensor's traffic was about 70 % of the scoring forward.
+ *
+ * <p>Same values as the torch sequence up to F32 rounding (another summation order, and an exp
+ * within ~1e-7 relative): {@code NativeAttentionTest} compares the two, and {@code LlamaModelTest}
+ * the logits of whole forwards. Used where {@link #enabled()}: the library loaded, and neither
+ * {@code -Dtallrec.native-attention=false} nor {@link #off} says otherwise. Without gcc at build
+ * time the jar carries no library, and the torch path runs as before.
+ */
+public final class NativeAttention {
+
+  /** The library's resource path in the jar. */
+  static final String RESOURCE = "/tallrec/native/linux-x86_64/libtallrec_attention.so";
+
+  private static final String UNAVAILABLE = load();
+
+  /**
+   * Switch for comparisons ({@code bench scoring --compare-attention}, tests): true runs the torch
+   * ops even where the library is loaded.
+   */
+  public static volatile boolean off = false;
+
+  private static volatile ExecutorService pool;
+  private static int poolThreads;
+
+  private NativeAttention() {}
+
+  private static String load() {
+    if (!"false".equals(System.getProperty("tallrec.native-attention", "true"))) {
+      String os = System.getProperty("os.name", "") + "/" + System.getProperty("os.arch", "");
+      if (!os.startsWith("Linux/") || !(os.endsWith("amd64") || os.endsWith("x86_64"))) {
+        return "built for Linux x86-64, this is " + os;
+      }
+      try (InputStream in = NativeAttention.class.getResourceAsStream(RESOURCE)) {
+        if (in == null) {
+          return "the jar has no " + RESOURCE + " (no gcc at build time)";
+        }
+        Path file = Files.createTempFile("tallrec_attention", ".so");
+        file.toFile().deleteOnExit();
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        System.load(file.toString());
+        return supported() ? null : "this CPU has no AVX-512, which the kernel is written for";
+      } catch (IOException | UnsatisfiedLinkError e) {
+        return "could not load " + RESOURCE + ": " + e;
+      }
+    }
+    return "turned off with -Dtallrec.native-attention=false";
+  }
+
+  /** Whether the library is loaded (whatever {@link #off} says). */
+  public static boolean available() {
+    return UNAVAILABLE == null;
+  }
+
+  /** Why the library is not loaded; null when it is. */
+  public static String unavailableReason() {
+    return UNAVAILABLE;
+  }
+
+  /** What no-autograd CPU attention runs as here, for {@code doctor} and {@code bench}. */
+  public static String describe() {
+    return UNAVAILABLE == null ? (off ? "torch's ops (the native kernel switched off)" : "fused native kernel (AVX-512)")
+        : "torch's ops (native kernel not loaded: " + UNAVAILABLE + ")";
+  }
+
+  /** Whether no-autograd CPU attention runs here now. */
+  public static boolean enabled() {
+    return UNAVAILABLE == null && !off;
+  }
+
+  /**
+   * Which keys each query sees: {@code valid[r * keys + j]} says whether key j of row r is a real
+   * token (the cache's and this call's), {@code self[r * queries + i]} is query i's own key index
+   * (it sees keys up to it, and always itself).
+   */
+  public record KeyMask(int rows, int queries, int keys, byte[] valid, int[] self) {
+
+    /** The mask of each row's query {@code last[r]} alone (one query per row). */
+    public KeyMask rowsAt(int[] last) {
+      int[] s = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        s[r] = self[r * queries + last[r]];
+      }
+      return new KeyMask(rows, 1, keys, valid, s);
+    }
+  }
+
+  /**
+   * softmax(q kᵀ · scale over the keys {@code mask} lets each query see) v: q [b, heads, t, hd],
+   * k and v [b, kvHeads, keys, hd], all F32 on the CPU; the result [b, heads, t, hd] in
+   * {@code out}'s scope.
+   */
+  static NDArray attend(NDArray q, NDArray k, NDArray v, KeyMask mask, float scale, NDManager out) {
+    Shape qs = q.getShape();
+    int b = (int) qs.get(0);
+    int heads = (int) qs.get(1);
+    int t = (int) qs.get(2);
+    int hd = (int) qs.get(3);
+    int kvHeads = (int) k.getShape().get(1);
+    int keys = (int) k.getShape().get(2);
+    if (mask.rows() != b || mask.queries() != t || mask.keys() != keys) {
+      throw new IllegalArgumentException("attention mask " + mask.rows() + "x" + mask.queries() + "x" + mask.keys()
+          + " does not fit q " + qs + " and k " + k.getShape());
+    }
+    if (q.getDataType() != DataType.FLOAT32 || k.getDataType() != DataType.FLOAT32
+        || v.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException("native attention is F32 only, got " + q.getDataType());
+    }
+    NDArray result = out.create(new Shape(b, heads, t, hd), DataType.FLOAT32);
+    // Direct views of the tensors' memory (a contiguous copy where one is not contiguous, made in
+    // the array's own scope); the output is written in place.
+    ByteBuffer qb = JniUtils.getByteBuffer((PtNDArray) q, true);
+    ByteBuffer kb = JniUtils.getByteBuffer((PtNDArray) k, true);
+    ByteBuffer vb = JniUtils.getByteBuffer((PtNDArray) v, true);
+    ByteBuffer ob = JniUtils.getByteBuffer((PtNDArray) result, true);
+    int units = b * kvHeads;
+    int threads = Math.max(1, Math.min(units, JniUtils.getNumThreads()));
+    if (threads == 1) {
+      check(attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd, scale, 0, units));
+      return result;
+    }
+    // Units (row, kv head) are independent: split them over as many threads as torch would use,
+    // the first share on this thread.
+    List<Future<Integer>> parts = new ArrayList<>(threads - 1);
+    ExecutorService p = pool(threads - 1);
+    for (int i = 1; i < threads; i++) {
+      int from = (int) ((long) units * i / threads);
+      int to = (int) ((long) units * (i + 1) / threads);
+      parts.add(p.submit(() -> attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd,
+          scale, from, to)));
+    }
+    int mine = attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd, scale, 0,
+        units / threads);
+    for (Future<Integer> f : parts) {
+      try {
+        check(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted in attention", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("native attention failed", e.getCause());
+      }
+    }
+    check(mine);
+    return result;
+  }
+
+  private static void check(int rc) {
+    if (rc != 0) {
+      throw new IllegalStateException(rc == -1 ? "native attention: out of memory for its scratch buffers"
+          : "native attention: a tensor has no direct memory (code " + rc + ")");
+    }
+  }
+
+  /** Daemon threads for the split (the caller's thread takes a share too); re-made when the count changes. */
+  private static synchronized ExecutorService pool(int threads) {
+    if (pool == null || poolThreads != threads) {
+      if (pool != null) {
+        pool.shutdown();
+      }
+      poolThreads = threads;
+      pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread th = new Thread(r, "tallrec-attention");
+        th.setDaemon(true);
+        return th;
+      });
+    }
+    return pool;
+  }
+
+  private static native boolean supported();
+
+  private static native int attend(ByteBuffer q, ByteBuffer k, ByteBuffer v, ByteBuffer out, byte[] valid,
+      int[] self, int b, int heads, int kvHeads, int t, int keys, int hd, float scale, int from, int to);
+}

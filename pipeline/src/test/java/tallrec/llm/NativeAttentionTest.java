@@ -1,0 +1,160 @@
+package tallrec.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused native attention against torch's ops: on random inputs (head dimensions with and
+ * without a specialised kernel, grouped-query heads, padding keys, a padding query, one query per
+ * row as the last-position layer asks), and through whole scoring forwards of stories260K with a
+ * shared-prefix cache, both padding sides.
+ */
+class NativeAttentionTest {
+
+  static NDManager manager;
+
+  @BeforeAll
+  static void setUp() {
+    manager = NDManager.newBaseManager();
+    if (!NativeAttention.available()) {
+      String why = "native attention is not loaded: " + NativeAttention.unavailableReason();
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(why + "; CI must build and test it");
+      }
+      Assumptions.abort(why);
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+
+  /** torch's sequence, as LlamaModel's unblocked path: (q·scale)·kᵀ + additive mask, softmax, ·v. */
+  static float[] reference(NDManager m, NDArray q, NDArray k, NDArray v, NativeAttention.KeyMask mask, float scale) {
+    Shape qs = q.getShape();
+    int b = (int) qs.get(0);
+    int heads = (int) qs.get(1);
+    int t = (int) qs.get(2);
+    int keys = mask.keys();
+    int groups = heads / (int) k.getShape().get(1);
+    float[] add = new float[b * t * keys];
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < t; i++) {
+        int self = mask.self()[r * t + i];
+        for (int j = 0; j < keys; j++) {
+          boolean seen = j <= self && (j == self || mask.valid()[r * keys + j] != 0);
+          add[(r * t + i) * keys + j] = seen ? 0f : -1e9f;
+        }
+      }
+    }
+    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
+    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
+    NDArray scores = q.mul(scale).matMul(kr.transpose(0, 1, 3, 2)).add(m.create(add, new Shape(b, 1, t, keys)));
+    return scores.softmax(-1).matMul(vr).toFloatArray();
+  }
+
+  static NDArray random(NDManager m, Random rnd, long... shape) {
+    Shape s = new Shape(shape);
+    float[] x = new float[(int) s.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return m.create(x, s);
+  }
+
+  @Test
+  void equalsTorchsOpsOnRandomInputs() {
+    Random rnd = new Random(11);
+    int[][] shapes = { // heads, kvHeads, head dimension
+        {4, 4, 8}, {8, 4, 8}, {4, 2, 16}, {6, 2, 12}, {2, 1, 64}, {2, 2, 128}, {3, 3, 5}};
+    for (int[] sh : shapes) {
+      int heads = sh[0];
+      int kvHeads = sh[1];
+      int hd = sh[2];
+      int b = 3;
+      int past = 21; // cached keys before this call's queries (a shared prefix: all real)
+      int t = 37;
+      int keys = past + t;
+      byte[] valid = new byte[b * keys];
+      int[] self = new int[b * t];
+      for (int r = 0; r < b; r++) {
+        int pad = r * 5; // row r: its first `pad` tokens of this call are left padding
+        for (int j = 0; j < keys; j++) {
+          valid[r * keys + j] = (byte) (j < past || j >= past + pad ? 1 : 0);
+        }
+        for (int i = 0; i < t; i++) {
+          self[r * t + i] = past + i; // queries at padding positions see only themselves among this call's keys
+        }
+      }
+      NativeAttention.KeyMask mask = new NativeAttention.KeyMask(b, t, keys, valid, self);
+      float scale = (float) (1 / Math.sqrt(hd));
+      try (NDManager m = manager.newSubManager()) {
+        NDArray q = random(m, rnd, b, heads, t, hd);
+        NDArray k = random(m, rnd, b, kvHeads, keys, hd);
+        NDArray v = random(m, rnd, b, kvHeads, keys, hd);
+        float[] want = reference(m, q, k, v, mask, scale);
+        float[] got = NativeAttention.attend(q, k, v, mask, scale, m).toFloatArray();
+        float d = LlmFixtures.maxAbsDiff(want, got);
+        assertTrue(d < 1e-5, "heads " + heads + "/" + kvHeads + ", hd " + hd + ": max diff " + d);
+
+        // One query per row at a row-specific position, as the last-position layer scores.
+        int[] last = {t - 1, t - 3, 7};
+        NativeAttention.KeyMask one = mask.rowsAt(last);
+        NDArray q1 = random(m, rnd, b, heads, 1, hd);
+        float d1 = LlmFixtures.maxAbsDiff(reference(m, q1, k, v, one, scale),
+            NativeAttention.attend(q1, k, v, one, scale, m).toFloatArray());
+        assertTrue(d1 < 1e-5, "one query per row, heads " + heads + "/" + kvHeads + ", hd " + hd + ": max diff " + d1);
+        System.out.printf("heads %d/%d, head dimension %d: max |native - torch| %.2e, one query per row %.2e%n",
+            heads, kvHeads, hd, d, d1);
+      }
+    }
+  }
+
+  @Test
+  void scoringForwardsEqualTorchsAttention() {
+    try (NDManager m = manager.newSubManager()) {
+      LlamaCheckpoints.Loaded hf = LlmFixtures.hf(m);
+      String p = LlmFixtures.TALLREC_PROMPT;
+      List<int[]> ids = new ArrayList<>();
+      for (String s : new String[] {p, p.replace("Heat (1995)", "Heat (1995)\", \"Babe (1995)"),
+          p.replace("Casino", "Clueless"), p + "Well."}) {
+        ids.add(hf.tokenizer.encode(s, true));
+      }
+      int[] yes = new int[ids.size()];
+      int[] no = new int[ids.size()];
+      java.util.Arrays.fill(yes, hf.tokenizer.encode("Yes", false)[0]);
+      java.util.Arrays.fill(no, hf.tokenizer.encode("No", false)[0]);
+      for (PaddingSide side : PaddingSide.values()) {
+        YesNoScorer scorer = new YesNoScorer(hf.model, hf.tokenizer, new YesNoScorer.Options().batchSize(3).padding(side));
+        assertTrue(scorer.sharedPrefixLength(ids) > 0, "the prompts share a prefix: the cache is used");
+        double[][] fused = scorer.scoreTokenized(ids, yes, no);
+        double[][] torch;
+        NativeAttention.off = true;
+        try {
+          torch = scorer.scoreTokenized(ids, yes, no);
+        } finally {
+          NativeAttention.off = false;
+        }
+        for (int i = 0; i < ids.size(); i++) {
+          assertEquals(torch[i][0], fused[i][0], 1e-5, side + " prompt " + i + " logit yes");
+          assertEquals(torch[i][1], fused[i][1], 1e-5, side + " prompt " + i + " logit no");
+          assertEquals(torch[i][2], fused[i][2], 1e-6, side + " prompt " + i + " score");
+        }
+      }
+    }
+  }
+}
