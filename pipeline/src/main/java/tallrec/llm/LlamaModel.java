@@ -296,7 +296,10 @@ public final class LlamaModel implements AutoCloseable {
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
     long[] pos = new long[b * t];
-    float[] mask = new float[b * t * s];
+    // The fused attention reads each key's validity and each query's position, not the additive
+    // mask [b, t, s] (35 MB for 64 rows of ~490 keys), which is then never built.
+    boolean fused = fusedAttention();
+    float[] mask = fused ? null : new float[b * t * s];
     NativeAttention.KeyMask keyMask = new NativeAttention.KeyMask(b, t, s, new byte[b * s], new int[b * t]);
     positionsAndMask(batch, cache, pos, mask, keyMask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
@@ -310,7 +313,7 @@ public final class LlamaModel implements AutoCloseable {
     h = DtypeCasts.to(own(embedded(ids), work).reshape(b, t, config.hiddenSize), wide);
     cos = rope[0];
     sin = rope[1];
-    maskArr = work.create(mask, new Shape(b, 1, t, s));
+    maskArr = fused ? null : work.create(mask, new Shape(b, 1, t, s));
     for (int l = 0; l < layers.size(); l++) {
       NDManager layerWork = keepGraph ? scope : work.newSubManager();
       if (!keepGraph) {
@@ -397,9 +400,11 @@ public final class LlamaModel implements AutoCloseable {
         if (keyMask != null) {
           keyMask.self()[i] = self;
         }
-        System.arraycopy(keys, 0, mask, row, self);
-        mask[row + self] = 0f;
-        Arrays.fill(mask, row + self + 1, row + s, MASKED);
+        if (mask != null) {
+          System.arraycopy(keys, 0, mask, row, self);
+          mask[row + self] = 0f;
+          Arrays.fill(mask, row + self + 1, row + s, MASKED);
+        }
       }
     }
   }
@@ -572,7 +577,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray xs = rowsAt(x, last);
     NDArray q = L.q.forward(rowsAt(xn, last)).reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3);
     q = rope(q, rowsAt(cos, last), rowsAt(sin, last));
-    NDArray att = attend(q, kv[0], kv[1], rowsAt(mask, last), keyMask.rowsAt(last), x.getManager())
+    NDArray att = attend(q, kv[0], kv[1], mask == null ? null : rowsAt(mask, last), keyMask.rowsAt(last),
+        x.getManager())
         .transpose(0, 2, 1, 3).reshape(b, 1, config.qDim());
     NDArray h = xs.add(L.o.forward(att));
     keep(cache, index, kv[0], kv[1]);
@@ -635,6 +641,17 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
+   * Whether this model's attention runs fused in native code ({@link NativeAttention}): one pass per
+   * query, no score tensor and no additive mask. Without autograd on the CPU, for F32 weights (half
+   * weights on the CPU are for checking half-precision numerics, which keep torch's ops), unless
+   * {@link #wholeAttention} asks for the forward before the attention work.
+   */
+  boolean fusedAttention() {
+    return !GradMode.on() && !wholeAttention && dtype == DataType.FLOAT32 && !manager.getDevice().isGpu()
+        && NativeAttention.enabled();
+  }
+
+  /**
    * Queries per attention block on the CPU without autograd. A block of queries [q0, q1) only
    * reads keys before past + q1 (the causal mask hides every later one), so a long call split
    * into blocks skips the masked upper triangle of its own tokens: for a 280-token prompt after a
@@ -649,13 +666,10 @@ public final class LlamaModel implements AutoCloseable {
    */
   private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NativeAttention.KeyMask keyMask,
       NDManager out) {
-    boolean grad = GradMode.on();
-    if (!grad && keyMask != null && !wholeAttention && dtype == DataType.FLOAT32 && !q.getDevice().isGpu()
-        && NativeAttention.enabled()) {
-      // One native pass per query, no score tensor (see NativeAttention). F32 weights only: half
-      // weights on the CPU are for checking half-precision numerics, which keep torch's ops.
+    if (keyMask != null && fusedAttention()) {
       return NativeAttention.attend(q, k, v, keyMask, attnScaleValue, out);
     }
+    boolean grad = GradMode.on();
     int groups = config.numHeads / config.numKvHeads;
     // GQA: DJL's repeat(axis, n) is repeat_interleave, i.e. head h reads kv head h / groups (as HF).
     NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
