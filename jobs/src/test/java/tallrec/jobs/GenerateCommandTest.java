@@ -90,9 +90,17 @@ class GenerateCommandTest {
   void benchScoringComparesWholeAndBlockedAttention() {
     String out = run("bench", "scoring", "--preset", "stories260K", "--batch-sizes", "4", "--prompts", "4",
         "--seq-len", "160", "--shared-prefix", "40", "--matmul-size", "256", "--compare-attention");
-    assertTrue(out.contains("batch   4, whole attention, prefix shared:")
-        && out.contains("batch   4, query blocks + last position, prefix shared:")
-        && out.contains("query-blocked attention and the last position alone score"), out);
+    assertTrue(out.contains("batch   4, whole attention, prefix shared:"), out);
+    if (tallrec.llm.NativeAttention.available()) {
+      // Three ways: torch's query blocks with the native kernel off, then the fused kernel.
+      assertTrue(out.contains("batch   4, torch query blocks + last position, prefix shared:")
+          && out.contains("batch   4, native attention + last position, prefix shared:")
+          && out.contains("the fused native attention scores"), out);
+    } else {
+      assertTrue(out.contains("batch   4, query blocks + last position, prefix shared:")
+          && out.contains("query-blocked attention and the last position alone score"), out);
+    }
     assertTrue(!tallrec.llm.LlamaModel.wholeAttention, "the comparison leaves the model's switch off");
+    assertTrue(!tallrec.llm.NativeAttention.off, "the comparison leaves the native kernel on");
   }
 }
