@@ -296,11 +296,13 @@ public final class LlamaModel implements AutoCloseable {
     int past = cache == null ? 0 : cache.seen;
     int s = past + t;
     long[] pos = new long[b * t];
-    // The fused attention reads each key's validity and each query's position, not the additive
-    // mask [b, t, s] (35 MB for 64 rows of ~490 keys), which is then never built.
+    // Decided once per forward: the fused attention reads each key's validity and each query's
+    // position (keyMask), torch's ops the additive mask [b, t, s] (35 MB for 64 rows of ~490 keys),
+    // and only the one that runs is built.
     boolean fused = fusedAttention();
     float[] mask = fused ? null : new float[b * t * s];
-    NativeAttention.KeyMask keyMask = new NativeAttention.KeyMask(b, t, s, new byte[b * s], new int[b * t]);
+    NativeAttention.KeyMask keyMask = fused
+        ? new NativeAttention.KeyMask(b, t, s, new byte[b * s], new int[b * t]) : null;
     positionsAndMask(batch, cache, pos, mask, keyMask);
     NDManager work = keepGraph ? scope : scope.newSubManager();
     NDArray[] rope = rotaryArrays(work, pos, b, t);
@@ -577,8 +579,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray xs = rowsAt(x, last);
     NDArray q = L.q.forward(rowsAt(xn, last)).reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3);
     q = rope(q, rowsAt(cos, last), rowsAt(sin, last));
-    NDArray att = attend(q, kv[0], kv[1], mask == null ? null : rowsAt(mask, last), keyMask.rowsAt(last),
-        x.getManager())
+    NDArray att = attend(q, kv[0], kv[1], mask == null ? null : rowsAt(mask, last),
+        keyMask == null ? null : keyMask.rowsAt(last), x.getManager())
         .transpose(0, 2, 1, 3).reshape(b, 1, config.qDim());
     NDArray h = xs.add(L.o.forward(att));
     keep(cache, index, kv[0], kv[1]);
@@ -666,7 +668,7 @@ public final class LlamaModel implements AutoCloseable {
    */
   private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NativeAttention.KeyMask keyMask,
       NDManager out) {
-    if (keyMask != null && fusedAttention()) {
+    if (keyMask != null) { // the forward chose the fused attention (fusedAttention())
       return NativeAttention.attend(q, k, v, keyMask, attnScaleValue, out);
     }
     boolean grad = GradMode.on();

@@ -84,8 +84,10 @@ public final class NativeAttention {
 
   /** What no-autograd CPU attention runs as here, for {@code doctor} and {@code bench}. */
   public static String describe() {
-    return UNAVAILABLE == null ? (off ? "torch's ops (the native kernel switched off)" : "fused native kernel (AVX-512)")
-        : "torch's ops (native kernel not loaded: " + UNAVAILABLE + ")";
+    if (UNAVAILABLE != null) {
+      return "torch's ops (native kernel not loaded: " + UNAVAILABLE + ")";
+    }
+    return off ? "torch's ops (the native kernel switched off)" : "fused native kernel (AVX-512)";
   }
 
   /** Whether no-autograd CPU attention runs here now. */
