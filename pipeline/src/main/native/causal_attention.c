@@ -49,8 +49,8 @@ static inline __m512 exp_nonpositive(__m512 x) {
 /*
  * One (row, kv head) unit: the kv head's keys and values transposed to [hd][keys] (so a query's
  * scores and its weighted sum run 16 keys per vector), then every query of every head of the group.
- * Inlined into one function per head dimension below, so that for the small ones the loops over it
- * unroll and q stays in registers. scratch: 2·hd·padded + padded + hd floats; masks: padded/16.
+ * Inlined into one function per common head dimension below, so that the loops over it have a
+ * constant bound. scratch: 2·hd·padded + padded + hd floats; masks: padded/16.
  */
 static inline __attribute__((always_inline)) void unit_body(const float *q, const float *k, const float *v,
     float *out, const uint8_t *valid, const int32_t *self, int t, int keys, const int hd, int groups, float scale,
@@ -177,8 +177,8 @@ JNIEXPORT jboolean JNICALL Java_tallrec_llm_NativeAttention_supported(JNIEnv *en
 }
 
 /*
- * Units [from, to) of b·kvHeads (row r, kv head g = unit % kvHeads). Returns 0, or -1 when scratch
- * memory could not be had (nothing is written then for the units not done).
+ * Units [from, to) of b·kvHeads (row r, kv head g = unit % kvHeads). Returns 0; -1 when scratch
+ * memory could not be had, -2 when a buffer is not direct (nothing is written then).
  */
 JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attend(JNIEnv *env, jclass cls, jobject qb, jobject kb,
     jobject vb, jobject ob, jbyteArray validArr, jintArray selfArr, jint b, jint heads, jint kvHeads, jint t,

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,8 +47,12 @@ public final class NativeAttention {
    */
   public static volatile boolean off = false;
 
-  private static volatile ExecutorService pool;
-  private static int poolThreads;
+  /**
+   * Daemon threads for the split, one pool per share count (the caller's thread takes a share too).
+   * Never shut down: concurrent callers under different torch thread caps (baseline fits run side by
+   * side) each keep theirs.
+   */
+  private static final Map<Integer, ExecutorService> POOLS = new ConcurrentHashMap<>();
 
   private NativeAttention() {}
 
@@ -149,7 +155,11 @@ public final class NativeAttention {
     // Units (row, kv head) are independent: split them over as many threads as torch would use,
     // the first share on this thread.
     List<Future<Integer>> parts = new ArrayList<>(threads - 1);
-    ExecutorService p = pool(threads - 1);
+    ExecutorService p = POOLS.computeIfAbsent(threads - 1, n -> Executors.newFixedThreadPool(n, r -> {
+      Thread th = new Thread(r, "tallrec-attention");
+      th.setDaemon(true);
+      return th;
+    }));
     for (int i = 1; i < threads; i++) {
       int from = (int) ((long) units * i / threads);
       int to = (int) ((long) units * (i + 1) / threads);
@@ -177,22 +187,6 @@ public final class NativeAttention {
       throw new IllegalStateException(rc == -1 ? "native attention: out of memory for its scratch buffers"
           : "native attention: a tensor has no direct memory (code " + rc + ")");
     }
-  }
-
-  /** Daemon threads for the split (the caller's thread takes a share too); re-made when the count changes. */
-  private static synchronized ExecutorService pool(int threads) {
-    if (pool == null || poolThreads != threads) {
-      if (pool != null) {
-        pool.shutdown();
-      }
-      poolThreads = threads;
-      pool = Executors.newFixedThreadPool(threads, r -> {
-        Thread th = new Thread(r, "tallrec-attention");
-        th.setDaemon(true);
-        return th;
-      });
-    }
-    return pool;
   }
 
   private static native boolean supported();
