@@ -663,8 +663,9 @@ public final class LlamaModel implements AutoCloseable {
 
   /**
    * softmax(q kᵀ · scale + mask) v over grouped-query heads: q [b, heads, t, hd], k and v
-   * [b, kvHeads, keys, hd] (the cache's and this call's), mask [b, 1, t, keys]; the result
-   * [b, heads, t, hd] in {@code out}'s scope.
+   * [b, kvHeads, keys, hd] (the cache's and this call's); the result [b, heads, t, hd] in
+   * {@code out}'s scope. Exactly one mask is given: keyMask when the forward chose the fused
+   * attention ({@link #fusedAttention}), else the additive mask [b, 1, t, keys] for torch's ops.
    */
   private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NativeAttention.KeyMask keyMask,
       NDManager out) {

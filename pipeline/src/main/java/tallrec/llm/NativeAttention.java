@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * time): the scores, the softmax over the keys a query may see, and the weighted sum of the values,
  * without the [rows × heads × queries × keys] score tensor that torch's matmul, mask add, softmax
  * and second matmul write and read again. On stories260K's ~490-token TALLRec prompts (8 heads of
- * dimension 8) that tensor's traffic was about 70 % of the scoring forward.
+ * dimension 8) attention done that way was about 70 % of the scoring forward.
  *
  * <p>Same values as the torch sequence up to F32 rounding (another summation order, and an exp
  * within ~1e-7 relative): {@code NativeAttentionTest} compares the two, and {@code LlamaModelTest}
