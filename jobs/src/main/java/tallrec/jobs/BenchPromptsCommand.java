@@ -21,6 +21,7 @@ import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaTemplate;
 import tallrec.prompt.SamplePrompt;
 import tallrec.score.Scoring;
+import tallrec.text.SentencePieceTokenizer;
 import tallrec.text.Tokenizer;
 import tallrec.text.Tokenizers;
 
@@ -51,6 +52,11 @@ public final class BenchPromptsCommand implements Callable<Integer> {
   @Option(names = "--json-domain", defaultValue = "movie", description = "Domain of an Alpaca JSON file's rows.")
   String jsonDomain;
 
+  @Option(names = "--compare-tokenizer",
+      description = "Time encoding the prompts with a SentencePiece model's word cache (a fresh cache, then a filled"
+          + " one) against encoding each prompt whole, alternating; fails if any ids differ.")
+  boolean compareTokenizer;
+
   @Override
   public Integer call() throws IOException {
     TallRecConf conf = common.resolve(Map.of());
@@ -66,10 +72,14 @@ public final class BenchPromptsCommand implements Callable<Integer> {
     }
     System.out.printf("tokenizer %s, template %s%n", tokenizerPath, template.key());
     for (Map.Entry<String, List<Row>> e : bySplit.entrySet()) {
+      List<String> texts = new ArrayList<>();
+      for (SamplePrompt p : Scoring.prompts(e.getValue(), rebuildable, nouns, template)) {
+        texts.add(p.render(0));
+      }
       List<int[]> ids = new ArrayList<>();
       long tokens = 0;
-      for (SamplePrompt p : Scoring.prompts(e.getValue(), rebuildable, nouns, template)) {
-        int[] t = tok.encode(p.render(0), true);
+      for (String text : texts) {
+        int[] t = tok.encode(text, true);
         ids.add(t);
         tokens += t.length;
       }
@@ -77,7 +87,48 @@ public final class BenchPromptsCommand implements Callable<Integer> {
       double mean = (double) tokens / ids.size();
       System.out.printf(Locale.ROOT, "%s: %,d prompts, %.1f tokens each (BOS included), %d-token common prefix = "
           + "%.1f%% of prompt tokens%n", e.getKey(), ids.size(), mean, prefix, 100.0 * prefix / mean);
+      if (compareTokenizer) {
+        compareEncoders(tok, texts, ids);
+      }
     }
     return 0;
+  }
+
+  /** Rounds of the comparison: the first warms the JIT up, the best of the rest is printed. */
+  private static final int COMPARE_ROUNDS = 4;
+
+  private static void compareEncoders(Tokenizer tok, List<String> texts, List<int[]> expected) {
+    if (!(tok instanceof SentencePieceTokenizer sp)) {
+      System.out.println("  --compare-tokenizer: not a SentencePiece model; nothing to compare");
+      return;
+    }
+    double whole = Double.MAX_VALUE;
+    double fresh = Double.MAX_VALUE;
+    double filled = Double.MAX_VALUE;
+    for (int round = 0; round < COMPARE_ROUNDS; round++) {
+      SentencePieceTokenizer words = new SentencePieceTokenizer(sp.model());
+      double w = encodeSeconds(sp.wholeText(), texts, expected);
+      double f = encodeSeconds(words, texts, expected);
+      double c = encodeSeconds(words, texts, expected);
+      if (round > 0) {
+        whole = Math.min(whole, w);
+        fresh = Math.min(fresh, f);
+        filled = Math.min(filled, c);
+      }
+    }
+    int n = texts.size();
+    System.out.printf(Locale.ROOT, "  encode, prompts/s (best of %d rounds after one warm-up; same ids): whole text %,.0f |"
+        + " word cache fresh %,.0f (%.1fx) | filled %,.0f (%.1fx)%n", COMPARE_ROUNDS - 1, n / whole, n / fresh,
+        whole / fresh, n / filled, whole / filled);
+  }
+
+  private static double encodeSeconds(Tokenizer tok, List<String> texts, List<int[]> expected) {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < texts.size(); i++) {
+      if (!Arrays.equals(expected.get(i), tok.encode(texts.get(i), true))) {
+        throw new IllegalStateException("prompt " + i + " encodes differently with and without the word cache");
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 }
