@@ -53,6 +53,7 @@ class ScoreCommandTest {
         tmp.resolve("a").toString(), "--master", "local[1]");
     assertEquals(1, refused.rc(), refused.err());
     assertTrue(refused.errorLine().contains("no samples to score in " + empty), refused.errorLine());
+    assertFalse(Files.exists(tmp.resolve("a")), "nothing is published for a refused input");
     CliRun allowed = CliRun.of("score", "--model", model, "--data", empty.toString(), "--out",
         tmp.resolve("b").toString(), "--allow-empty", "--master", "local[1]");
     assertEquals(0, allowed.rc(), allowed.err());

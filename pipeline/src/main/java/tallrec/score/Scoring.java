@@ -351,6 +351,7 @@ public final class Scoring {
     if (in.isEmpty()) {
       return List.<Row>of().iterator();
     }
+    executors.add(GIVEN + in.size());
     List<SamplePrompt> prompts = prompts(in, rebuildable, nouns, AlpacaTemplate.named(s.promptTemplate()));
     List<YesNoScorer.Score> scores;
     try (ModelCache.Lease lease = ModelCache.lease(s.model(), s.tokenizer(), s.adapter(), s.precision())) {
@@ -381,6 +382,8 @@ public final class Scoring {
 
   /** Marks an accumulator entry as a sample skipped for its length (the others are executor:rows). */
   private static final String SKIPPED = "skipped\t";
+  /** Marks an accumulator entry as the number of rows a task was given (before any was scored). */
+  private static final String GIVEN = "given\t";
 
   /** Scores {@code samples} into {@code out} (staged, with a manifest); fails on missing rows or no samples. */
   public static Result run(SparkSession spark, Dataset<Row> samples, String inputPath, Path out, Settings s,
@@ -395,10 +398,6 @@ public final class Scoring {
   public static Result run(SparkSession spark, Dataset<Row> samples, String inputPath, Path out, Settings s,
       Map<String, String> nouns, String configJson, boolean allowEmpty) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    if (!allowEmpty && samples.isEmpty()) {
-      throw new IllegalArgumentException("no samples to score in " + inputPath + " (after the split and limit"
-          + " filters); --allow-empty writes an empty scores dataset instead");
-    }
     CollectionAccumulator<String> executors = spark.sparkContext().collectionAccumulator("score.executors");
     Path target = Fs.of(out, conf).makeQualified(out);
     try (StagedCommit commit = StagedCommit.begin(conf, target.getParent(), STAGE)) {
@@ -412,7 +411,12 @@ public final class Scoring {
       Dataset<Row> written = spark.read().parquet(staged.toString());
       Map<String, Long> byExecutor = new TreeMap<>();
       List<String> skipped = new ArrayList<>();
+      long given = 0;
       for (String e : executors.value()) {
+        if (e.startsWith(GIVEN)) {
+          given += Long.parseLong(e.substring(GIVEN.length()));
+          continue;
+        }
         if (e.startsWith(SKIPPED)) {
           skipped.add(e.substring(SKIPPED.length()));
           continue;
@@ -421,12 +425,20 @@ public final class Scoring {
         byExecutor.merge(e.substring(0, c), Long.parseLong(e.substring(c + 1)), Long::sum);
       }
       Collections.sort(skipped);
-      long expected = samples.count() - skipped.size();
+      // The rows the tasks were given, counted as they read them: counting the input again would run
+      // its whole read, join and shuffle a second time (and a check for emptiness before, a third).
+      // Spark merges a task's accumulator updates once, from its successful attempt only.
+      if (given == 0 && !allowEmpty) {
+        throw new IllegalArgumentException("no samples to score in " + inputPath + " (after the split and limit"
+            + " filters); --allow-empty writes an empty scores dataset instead");
+      }
+      long expected = given - skipped.size();
       long got = written.count();
       if (got != expected) {
         List<String> missing = samples.select(Columns.SAMPLE_ID).except(written.select(Columns.SAMPLE_ID))
             .limit(10).as(Encoders.STRING()).collectAsList();
-        throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples; missing e.g. " + missing);
+        throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples"
+            + (skipped.isEmpty() ? "" : " (" + skipped.size() + " skipped as too long)") + "; missing e.g. " + missing);
       }
       Manifest manifest = new Manifest(STAGE).config(configJson)
           .property("model", s.model())
