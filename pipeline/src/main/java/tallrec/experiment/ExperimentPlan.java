@@ -423,7 +423,8 @@ public final class ExperimentPlan {
       Map<String, Object> settings = new LinkedHashMap<>();
       settings.put("model", modelSettings());
       settings.put("variant", variant);
-      settings.put("score", scoreConf.section(Scoring.SECTION).root().unwrapped());
+      // Less cpu-parallelism, which changes how fast the scores come, not what they are.
+      settings.put("score", scoreConf.section(Scoring.SECTION).withoutPath(Scoring.CPU_PARALLELISM).root().unwrapped());
       steps.add(new Step(Stage.SCORE, variant + " train=" + trainLabel + " K=" + k + " seed=" + seed + " on " + d,
           scores, Step.json(settings), upstream, List.of(), cfg -> {
             Dataset<Row> rows = selection.read(spark, samples.toString(), domains.get(d));

@@ -10,11 +10,13 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -26,6 +28,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import tallrec.conf.NamedValues;
 import tallrec.conf.Section;
 import tallrec.conf.TallRecConf;
 import tallrec.data.Columns;
@@ -36,6 +39,7 @@ import tallrec.io.Manifest;
 import tallrec.io.StagedCommit;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.Precision;
+import tallrec.llm.TorchThreads;
 import tallrec.llm.YesNoScorer;
 import tallrec.prompt.AlpacaJson;
 import tallrec.prompt.AlpacaTemplate;
@@ -54,16 +58,19 @@ public final class Scoring {
   public static final String STAGE = "score";
   /** The section the score stage's settings are read from. */
   public static final String SECTION = "score";
+  /** The key of {@link CpuParallelism} in {@link #SECTION}. */
+  public static final String CPU_PARALLELISM = "cpu-parallelism";
 
   /** Which model, how to batch, and the labels the scores carry. */
   public record Settings(String model, String tokenizer, int batchSize, int maxPromptTokens, boolean referenceFp16,
       String modelName, String variant, String trainDomain, int k, int seed, String adapter, String precision,
-      String promptTemplate, boolean sharedPrefix, String onTooLong) implements Serializable {
+      String promptTemplate, boolean sharedPrefix, String onTooLong, String cpuParallelism) implements Serializable {
 
     public Settings {
       // Fail on the driver, with the accepted names, not in a task.
       AlpacaTemplate.named(promptTemplate);
       YesNoScorer.OnTooLong.named(onTooLong);
+      CpuParallelism.named(cpuParallelism);
     }
 
     /** Settings to score with {@code model} (an HF directory, safetensors or llama2.c file): see {@link Builder}. */
@@ -79,7 +86,31 @@ public final class Scoring {
     private Builder toBuilder() {
       return new Builder(model).tokenizer(tokenizer).batchSize(batchSize).maxPromptTokens(maxPromptTokens)
           .referenceFp16(referenceFp16).label(modelName, variant, trainDomain, k, seed).adapter(adapter)
-          .precision(precision).promptTemplate(promptTemplate).sharedPrefix(sharedPrefix).onTooLong(onTooLong);
+          .precision(precision).promptTemplate(promptTemplate).sharedPrefix(sharedPrefix).onTooLong(onTooLong)
+          .cpuParallelism(cpuParallelism);
+    }
+  }
+
+  /**
+   * How the scoring tasks of a CPU executor share its cores ({@code score.cpu-parallelism}). On a
+   * GPU the tasks of an executor always take turns on its one copy of the model.
+   */
+  public enum CpuParallelism {
+    /**
+     * Tasks score side by side, each with as many torch threads as Spark gives a task
+     * ({@code spark.task.cpus}), as Spark schedules any CPU work: small models, whose ops are too
+     * short to keep two threads busy, run several times faster (no threads meeting after every op).
+     */
+    TASKS,
+    /** One task at a time per model, each op spread over all of torch's threads (every core of the executor). */
+    OPS;
+
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static CpuParallelism named(String name) {
+      return NamedValues.named(CpuParallelism.class, CpuParallelism::key, name, "score.cpu-parallelism");
     }
   }
 
@@ -131,6 +162,7 @@ public final class Scoring {
     private String promptTemplate = AlpacaTemplate.ALPACA.key();
     private boolean sharedPrefix = true;
     private String onTooLong = YesNoScorer.OnTooLong.FAIL.key();
+    private String cpuParallelism = CpuParallelism.TASKS.key();
 
     private Builder(String model) {
       this.model = model;
@@ -138,7 +170,7 @@ public final class Scoring {
 
     /**
      * How to score, from a section with {@code score}'s keys: batch-size, max-prompt-tokens,
-     * reference-fp16, prompt-template, shared-prefix and on-too-long (each optional here; a key
+     * reference-fp16, prompt-template, shared-prefix, on-too-long and cpu-parallelism (each optional here; a key
      * that is absent keeps its default).
      */
     public Builder scoring(Config c) {
@@ -159,6 +191,9 @@ public final class Scoring {
       }
       if (c.hasPath("on-too-long")) {
         onTooLong(c.getString("on-too-long"));
+      }
+      if (c.hasPath(CPU_PARALLELISM)) {
+        cpuParallelism(c.getString(CPU_PARALLELISM));
       }
       return this;
     }
@@ -236,9 +271,15 @@ public final class Scoring {
       return this;
     }
 
+    /** tasks or ops: see {@link CpuParallelism}. */
+    public Builder cpuParallelism(String p) {
+      this.cpuParallelism = p;
+      return this;
+    }
+
     public Settings build() {
       return new Settings(model, tokenizer, batchSize, maxPromptTokens, referenceFp16, modelName, variant, trainDomain,
-          k, seed, adapter, precision, promptTemplate, sharedPrefix, onTooLong);
+          k, seed, adapter, precision, promptTemplate, sharedPrefix, onTooLong, cpuParallelism);
     }
   }
 
@@ -359,9 +400,17 @@ public final class Scoring {
       YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
           .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
           .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
-      // One forward at a time per model: torch already spreads each op over the executor's cores.
-      synchronized (loaded) {
-        scores = scorer.score(prompts);
+      YesNoScorer.Prepared prepared = scorer.prepare(prompts);
+      if (sideBySide(s, loaded)) {
+        TaskContext task = TaskContext.get();
+        try (TorchThreads.Hold threads = TorchThreads.limit(task == null ? 1 : task.cpus())) {
+          scores = scorer.score(prepared);
+        }
+      } else {
+        // One forward at a time per model: each op is spread over the executor's cores (or its GPU).
+        synchronized (loaded) {
+          scores = scorer.score(prepared);
+        }
       }
     }
     List<Row> out = new ArrayList<>(in.size());
@@ -378,6 +427,12 @@ public final class Scoring {
     }
     executors.add(SparkEnv.get().executorId() + ":" + out.size());
     return out.iterator();
+  }
+
+  /** Whether this task scores beside the executor's other tasks ({@link CpuParallelism#TASKS} on a CPU). */
+  private static boolean sideBySide(Settings s, LlamaCheckpoints.Loaded loaded) {
+    return CpuParallelism.named(s.cpuParallelism()) == CpuParallelism.TASKS
+        && !loaded.model.manager().getDevice().isGpu();
   }
 
   /** Marks an accumulator entry as a sample skipped for its length (the others are executor:rows). */

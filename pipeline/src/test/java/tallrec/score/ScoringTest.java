@@ -85,6 +85,34 @@ class ScoringTest {
   }
 
   /**
+   * score.cpu-parallelism: tasks side by side on one thread each, or one at a time over all
+   * threads, give the same scores (up to F32 rounding: a thread count can change how a product
+   * is blocked); a name neither is refused on the driver, naming the key.
+   */
+  @Test
+  void tasksSideBySideScoreAsTasksTakingTurns() {
+    org.apache.spark.util.CollectionAccumulator<String> acc = spark.sparkContext().<String>collectionAccumulator();
+    Dataset<Row> two = subset.repartition(2);
+    Scoring.Settings tasks = Scoring.Settings.builder(model).batchSize(8).cpuParallelism("tasks")
+        .label("stories260K", "", "", 0, 0).build();
+    Scoring.Settings ops = Scoring.Settings.builder(model).batchSize(8).cpuParallelism("ops")
+        .label("stories260K", "", "", 0, 0).build();
+    Map<String, double[]> a = byId(Scoring.score(two, tasks, NOUNS, acc));
+    Map<String, double[]> b = byId(Scoring.score(two, ops, NOUNS, acc));
+    assertEquals(48, a.size());
+    assertEquals(a.keySet(), b.keySet());
+    for (Map.Entry<String, double[]> e : a.entrySet()) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(e.getValue()[i], b.get(e.getKey())[i], 1e-5, e.getKey());
+      }
+    }
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> Scoring.Settings.builder(model).cpuParallelism("threads").build());
+    assertTrue(bad.getMessage().contains("score.cpu-parallelism") && bad.getMessage().contains("tasks"),
+        bad.getMessage());
+  }
+
+  /**
    * Half precision: the 1,000 movie test prompts scored with F16 base weights (norms, softmax and
    * logits in F32) give P(Yes) close to the F32 model's and the same AUC to three decimals.
    */
