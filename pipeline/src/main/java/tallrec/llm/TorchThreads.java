@@ -10,7 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * calling thread's own (a thread that never set it forks as many threads as there are cores). So
  * every holder sets the cap on its own thread, and a user that set and restored it on its own
  * would undo the cap of users still running beside it: the first holder saves the process's value,
- * the last one to close restores it.
+ * and each thread gets that value back when its last hold closes.
  */
 public final class TorchThreads {
 
@@ -18,14 +18,27 @@ public final class TorchThreads {
   private static int holders;
   private static int saved;
   private static int cap;
+  /**
+   * Holds open per thread. A thread that ends its last hold gets the process's saved value back
+   * even while other threads still hold the cap: the count is the calling thread's, and pool
+   * threads (Spark's task threads) are reused, so a thread left capped would run every later task's
+   * ops capped (a tuning task after a scoring one trained on one thread). Not the thread's own
+   * count from before its hold: torch sets a thread's count lazily, on its first use, from the
+   * process's value, which is the cap while any hold is open.
+   */
+  private static final ThreadLocal<int[]> OPEN_HERE = ThreadLocal.withInitial(() -> new int[1]);
 
   private TorchThreads() {}
 
   /** One hold on the cap; closing it twice releases once. */
   public static final class Hold implements AutoCloseable {
+    private final int[] openHere;
+    private final Thread thread = Thread.currentThread();
     private boolean open = true;
 
-    private Hold() {}
+    private Hold(int[] openHere) {
+      this.openHere = openHere;
+    }
 
     @Override
     public void close() {
@@ -34,7 +47,10 @@ public final class TorchThreads {
           return;
         }
         open = false;
-        if (--holders == 0) {
+        holders--;
+        // Only the thread that took the hold can set its count back (close it there, as
+        // try-with-resources does); its other holds keep the cap on it until the last one closes.
+        if (--openHere[0] == 0 && Thread.currentThread() == thread) {
           JniUtils.setNumThreads(saved);
         }
       }
@@ -56,8 +72,10 @@ public final class TorchThreads {
         saved = JniUtils.getNumThreads();
         cap = threads;
       }
+      int[] openHere = OPEN_HERE.get();
+      openHere[0]++;
       JniUtils.setNumThreads(cap);  // on this thread, whoever set it first
-      return new Hold();
+      return new Hold(openHere);
     }
   }
 

@@ -48,4 +48,42 @@ class TorchThreadsTest {
       JniUtils.setNumThreads(before);
     }
   }
+
+  /**
+   * A reused pool thread (as Spark's task threads are) that ends its hold while another thread still
+   * holds the cap runs its later ops with the process's count again, not capped: before, only the last
+   * holder to close restored anything, on its own thread, and a tuning task that ran after a scoring
+   * task on such a thread trained on one thread.
+   */
+  @Test
+  void aThreadEndingItsHoldGetsItsOwnCountBackWhileAnotherStillHoldsTheCap() throws Exception {
+    Engine.getInstance();
+    int before = JniUtils.getNumThreads();
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    try {
+      JniUtils.setNumThreads(2);  // the process's value the first hold saves
+      // Reading it once makes torch initialise the worker's own count (it does so lazily, from the
+      // process's value, on a thread's first read or parallel op), as a task thread that has run ops.
+      assertEquals(2, worker.submit(() -> {
+        JniUtils.setNumThreads(2);
+        return JniUtils.getNumThreads();
+      }).get());
+      TorchThreads.Hold main = TorchThreads.limit(1);
+      try {
+        assertEquals(1, worker.submit(() -> {
+          try (TorchThreads.Hold task = TorchThreads.limit(1)) {
+            return JniUtils.getNumThreads();
+          }
+        }).get());
+        assertEquals(2, worker.submit(JniUtils::getNumThreads).get(), "the worker is still capped");
+        assertEquals(1, JniUtils.getNumThreads(), "the main thread's hold is still in force");
+      } finally {
+        main.close();
+      }
+      assertEquals(2, worker.submit(JniUtils::getNumThreads).get());
+    } finally {
+      worker.shutdownNow();
+      JniUtils.setNumThreads(before);
+    }
+  }
 }
