@@ -50,8 +50,10 @@ import tallrec.prompt.SamplePrompt;
  *
  * <p>Each task scores its partition with the executor JVM's one copy of the model
  * ({@link ModelCache}); prompts are sorted by length inside the partition and batched, so a batch
- * pads little; one forward pass per batch, reading the logits of the first answer token. The
- * output has exactly one row per input sample, or the job fails naming the missing ones.
+ * pads little; one forward pass per batch, reading the logits of the first answer token. On a CPU
+ * an executor's tasks score side by side, each with its share of the cores; on a GPU they take
+ * turns ({@link CpuParallelism}). The output has exactly one row per input sample, or the job fails
+ * naming the missing ones.
  */
 public final class Scoring {
 
