@@ -22,9 +22,9 @@ public final class TorchThreads {
    * Holds open per thread. A thread that ends its last hold gets the process's saved value back
    * even while other threads still hold the cap: the count is the calling thread's, and pool
    * threads (Spark's task threads) are reused, so a thread left capped would run every later task's
-   * ops capped (a tuning task after a side-by-side scoring one would train on one thread). Not the thread's own
-   * count from before its hold: torch sets a thread's count lazily, on its first use, from the
-   * process's value, which is the cap while any hold is open.
+   * ops capped (a tuning task after a side-by-side scoring one would train on one thread). Not the
+   * thread's own count from before its hold: torch sets a thread's count lazily, on its first use,
+   * from the process's value, which is the cap while any hold is open.
    */
   private static final ThreadLocal<int[]> OPEN_HERE = ThreadLocal.withInitial(() -> new int[1]);
 
