@@ -41,8 +41,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
   /**
    * Whether no piece that can take part in a merge has U+2581 right after another character, so
    * BPE never merges across the start of a word (a run of U+2581 and what follows it up to the
-   * next run) and each word can be encoded alone: true for LLaMA's and stories260K's models,
-   * whose pieces carry whitespace only at their start (sentencepiece's split_by_whitespace).
+   * next run) and each word can be encoded alone, and the model has no UNUSED pieces: true for
+   * LLaMA's and stories260K's models, whose pieces carry whitespace only at their start
+   * (sentencepiece's split_by_whitespace).
    */
   private final boolean wordLocal;
   /** Pieces of words already encoded (word-local models only): prompts repeat their template and titles. */
@@ -88,7 +89,14 @@ public final class SentencePieceTokenizer implements Tokenizer {
     this.bosId = controlId(model.bosPiece);
     this.eosId = controlId(model.eosPiece);
     this.padId = controlId(model.padPiece);
-    this.wordLocal = byWords && mergeable.keySet().stream().noneMatch(SentencePieceTokenizer::spaceAfterOther);
+    // UNUSED pieces are split back through a table sentencepiece fills over the whole text (the
+    // last split it saw of a piece wins), which a word alone could split differently.
+    boolean unused = false;
+    for (int i = 0; i < model.size(); i++) {
+      unused |= model.type(i) == PieceType.UNUSED;
+    }
+    this.wordLocal = byWords && !unused
+        && mergeable.keySet().stream().noneMatch(SentencePieceTokenizer::spaceAfterOther);
   }
 
   /**

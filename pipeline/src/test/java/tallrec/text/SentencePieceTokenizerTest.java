@@ -168,6 +168,11 @@ class SentencePieceTokenizerTest {
     // Encoded as one text, the piece that spans two words is found (word by word it never could be).
     int[] ids = tok.encode("the tree", false);
     assertTrue(Arrays.stream(ids).anyMatch(id -> id == spare), Arrays.toString(ids));
+    // An UNUSED piece (split back by a table sentencepiece fills over the whole text) turns it off too.
+    SentencePieceModel u = stories().model();
+    assertTrue(new SentencePieceTokenizer(u).wordLocal());
+    u.types[u.size() - 1] = SentencePieceModel.PieceType.UNUSED;
+    assertTrue(!new SentencePieceTokenizer(u).wordLocal());
   }
 
   @Test
