@@ -100,8 +100,9 @@ public final class Scoring {
   public enum CpuParallelism {
     /**
      * Tasks score side by side, each with as many torch threads as Spark gives a task
-     * ({@code spark.task.cpus}), as Spark schedules any CPU work: small models, whose ops are too
-     * short to keep two threads busy, run several times faster (no threads meeting after every op).
+     * ({@code spark.task.cpus}), as Spark schedules any CPU work: a small model's ops are too short
+     * to keep two threads busy, and its threads no longer meet after every op (stories260K's stage
+     * 1.1-1.3x faster on 2 cores, README "CPU speed" 8.).
      */
     TASKS,
     /** One task at a time per model, each op spread over all of torch's threads (every core of the executor). */
