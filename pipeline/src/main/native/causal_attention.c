@@ -4,10 +4,11 @@
  * torch's matmul → add(mask) → softmax → matmul sequence writes and reads five times over.
  *
  * Called from tallrec.llm.NativeAttention (see its javadoc for the contract). Layouts, all F32 and
- * contiguous: q and out [b][heads][t][hd], k and v [b][kvHeads][keys][hd]; head h reads kv head
- * h / (heads / kvHeads) (grouped-query attention, as Hugging Face's repeat_kv). Query i of row r
- * sees key j iff j <= self[r*t + i] and (valid[r*keys + j] or j == self[r*t + i]): the causal and
- * padding mask of LlamaModel.positionsAndMask, where a masked key's exp(score - max) is exactly 0.
+ * contiguous: q [b][heads][t][hd], out the same or token-major [b][t][heads][hd], k and v
+ * [b][kvHeads][keys][hd]; head h reads kv head h / (heads / kvHeads) (grouped-query attention, as
+ * Hugging Face's repeat_kv). Query i of row r sees key j iff j <= self[r*t + i] and
+ * (valid[r*keys + j] or j == self[r*t + i]): the causal and padding mask of
+ * LlamaModel.positionsAndMask, where a masked key's exp(score - max) is exactly 0.
  *
  * The kernel is AVX-512 (16 keys per vector, masks for the keys a query may not see). It is compiled
  * for AVX-512 whatever the build machine, and used only where the CPU has it (supported() below,
@@ -54,7 +55,7 @@ static inline __m512 exp_nonpositive(__m512 x) {
  */
 static inline __attribute__((always_inline)) void unit_body(const float *q, const float *k, const float *v,
     float *out, const uint8_t *valid, const int32_t *self, int t, int keys, const int hd, int groups, float scale,
-    float *scratch, uint16_t *visible) {
+    size_t oHead, size_t oPos, float *scratch, uint16_t *visible) {
   int padded = (keys + LANES - 1) / LANES * LANES;
   float *kt = scratch;
   float *vt = kt + (size_t) hd * padded;
@@ -83,7 +84,7 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
   for (int g = 0; g < groups; g++) {
     for (int i = 0; i < t; i++) {
       const float *qi = q + ((size_t) g * t + i) * hd;
-      float *oi = out + ((size_t) g * t + i) * hd;
+      float *oi = out + (size_t) g * oHead + (size_t) i * oPos;
       int me = self[i];
       int n = me + 1;                 /* keys 0..me are the only ones it may see */
       int blocks = (n + LANES - 1) / LANES;
@@ -141,8 +142,9 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
 
 #define UNIT(NAME, HD)                                                                                     \
   static void NAME(const float *q, const float *k, const float *v, float *out, const uint8_t *valid,       \
-      const int32_t *self, int t, int keys, int hd, int groups, float scale, float *scratch, uint16_t *vis) { \
-    unit_body(q, k, v, out, valid, self, t, keys, HD, groups, scale, scratch, vis);                        \
+      const int32_t *self, int t, int keys, int hd, int groups, float scale, size_t oHead, size_t oPos,      \
+      float *scratch, uint16_t *vis) {                                                                       \
+    unit_body(q, k, v, out, valid, self, t, keys, HD, groups, scale, oHead, oPos, scratch, vis);           \
   }
 
 UNIT(unit8, 8)
@@ -155,7 +157,7 @@ UNIT(unit_any, hd)
 #pragma GCC pop_options
 
 typedef void (*unit_fn)(const float *, const float *, const float *, float *, const uint8_t *, const int32_t *, int,
-    int, int, int, float, float *, uint16_t *);
+    int, int, int, float, size_t, size_t, float *, uint16_t *);
 
 static unit_fn unit_for(int hd) {
   switch (hd) {
@@ -177,12 +179,14 @@ JNIEXPORT jboolean JNICALL Java_tallrec_llm_NativeAttention_supported(JNIEnv *en
 }
 
 /*
- * Units [from, to) of b·kvHeads (row r, kv head g = unit % kvHeads). Returns 0; -1 when scratch
- * memory could not be had, -2 when a buffer is not direct (nothing is written then).
+ * Units [from, to) of b·kvHeads (row r, kv head g = unit % kvHeads). The output is [b][heads][t][hd]
+ * as q, or with tokenMajor [b][t][heads][hd], the layout the output projection reads (no transposed
+ * copy then). Returns 0; -1 when scratch memory could not be had, -2 when a buffer is not direct
+ * (nothing is written then).
  */
 JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attend(JNIEnv *env, jclass cls, jobject qb, jobject kb,
     jobject vb, jobject ob, jbyteArray validArr, jintArray selfArr, jint b, jint heads, jint kvHeads, jint t,
-    jint keys, jint hd, jfloat scale, jint from, jint to) {
+    jint keys, jint hd, jfloat scale, jboolean tokenMajor, jlong from, jlong to) {
   (void) cls;
   (void) b;
   const float *q = (const float *) (*env)->GetDirectBufferAddress(env, qb);
@@ -214,7 +218,12 @@ JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attend(JNIEnv *env, jcla
     (*env)->GetIntArrayRegion(env, selfArr, (jsize) r * t, t, (jint *) self);
     size_t kvOff = ((size_t) r * kvHeads + g) * keys * hd;
     size_t qOff = ((size_t) r * heads + (size_t) g * groups) * t * hd;
-    unit(q + qOff, k + kvOff, v + kvOff, out + qOff, valid, self, t, keys, hd, groups, scale, scratch, visible);
+    /* head h = g·groups + gg, query i: head-major (r·heads + h)·t + i, token-major (r·t + i)·heads + h */
+    size_t oOff = tokenMajor ? ((size_t) r * t * heads + (size_t) g * groups) * hd : qOff;
+    size_t oHead = tokenMajor ? (size_t) hd : (size_t) t * hd;
+    size_t oPos = tokenMajor ? (size_t) heads * hd : (size_t) hd;
+    unit(q + qOff, k + kvOff, v + kvOff, out + oOff, valid, self, t, keys, hd, groups, scale, oHead, oPos, scratch,
+        visible);
   }
   free(scratch);
   free(visible);

@@ -330,7 +330,7 @@ public final class LlamaModel implements AutoCloseable {
       }
       h = out;
     }
-    NDArray hidden = rmsNorm(h, finalNorm);
+    NDArray hidden = rmsNorm(h, finalNorm, fused);
     if (lastOnly) {
       hidden = hidden.reshape(b, config.hiddenSize);
     }
@@ -482,7 +482,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** The final RMSNorm (its result in h's manager). */
   public NDArray finalNorm(NDArray h) {
-    return rmsNorm(h, finalNorm);
+    return rmsNorm(h, finalNorm, false); // training code (autograd): torch's ops
   }
 
   /** Hidden states of selected rows: row r's position {@code index[r]}, as [batch, hidden]. */
@@ -511,23 +511,28 @@ public final class LlamaModel implements AutoCloseable {
     int b = (int) x.getShape().get(0);
     int t = (int) x.getShape().get(1);
     int hd = config.headDim;
-    NDArray xn = rmsNorm(x, L.inputNorm);
-    NDArray q = rope(L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3), cos, sin);
-    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager());
-    NDArray att = attend(q, kv[0], kv[1], mask, keyMask, x.getManager()).transpose(0, 2, 1, 3)
-        .reshape(b, t, config.qDim());
+    // The fused kernels run where the fused attention does (keyMask given): see FusedOps.
+    boolean fused = keyMask != null;
+    NDArray xn = rmsNorm(x, L.inputNorm, fused);
+    NDArray q = fused ? FusedOps.ropeHeads(L.q.forward(xn), cos, sin, config.numHeads, hd)
+        : rope(L.q.forward(xn).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3), cos, sin);
+    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager(), fused);
+    // The fused attention writes [b, t, heads, hd] itself, which the output projection reads as is.
+    NDArray att = attend(q, kv[0], kv[1], mask, keyMask, x.getManager());
+    att = (fused ? att : att.transpose(0, 2, 1, 3)).reshape(b, t, config.qDim());
     NDArray h = x.add(L.o.forward(att));
     // Moved out only now: ops above must put their results in the layer's scope, not the cache's.
     keep(cache, index, kv[0], kv[1]);
-    return mlpBlock(L, h);
+    return mlpBlock(L, h, fused);
   }
 
   /** h + down(SiLU(gate(norm(h))) · up(norm(h))): the layer's second residual block. */
-  private NDArray mlpBlock(Layer L, NDArray h) {
-    NDArray hn = rmsNorm(h, L.postNorm);
+  private NDArray mlpBlock(Layer L, NDArray h, boolean fused) {
+    NDArray hn = rmsNorm(h, L.postNorm, fused);
     NDArray gate = L.gate.forward(hn);
     // SiLU = x * sigmoid(x); DJL has no silu op (and Activation.swish takes a Java scalar).
-    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(L.up.forward(hn));
+    NDArray act = fused ? FusedOps.siluMul(gate, L.up.forward(hn))
+        : gate.mul(gate.getNDArrayInternal().sigmoid()).mul(L.up.forward(hn));
     return h.add(L.down.forward(act));
   }
 
@@ -537,13 +542,13 @@ public final class LlamaModel implements AutoCloseable {
    * {@code mine}); returns {k, v}.
    */
   private NDArray[] keysValues(Layer L, int index, NDArray xn, NDArray cos, NDArray sin, KvCache cache,
-      NDManager mine) {
+      NDManager mine, boolean fused) {
     int b = (int) xn.getShape().get(0);
     int t = (int) xn.getShape().get(1);
     int hd = config.headDim;
-    NDArray k = L.k.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray k = fused ? FusedOps.ropeHeads(L.k.forward(xn), cos, sin, config.numKvHeads, hd)
+        : rope(L.k.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3), cos, sin);
     NDArray v = L.v.forward(xn).reshape(b, t, config.numKvHeads, hd).transpose(0, 2, 1, 3);
-    k = rope(k, cos, sin);
     if (cache != null && cache.keys[index] != null) {
       NDArray oldK = cache.keys[index];
       NDArray oldV = cache.values[index];
@@ -574,17 +579,19 @@ public final class LlamaModel implements AutoCloseable {
       NativeAttention.KeyMask keyMask, KvCache cache, int[] last) {
     int b = (int) x.getShape().get(0);
     int hd = config.headDim;
-    NDArray xn = rmsNorm(x, L.inputNorm);
-    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager());
+    boolean fused = keyMask != null;
+    NDArray xn = rmsNorm(x, L.inputNorm, fused);
+    NDArray[] kv = keysValues(L, index, xn, cos, sin, cache, x.getManager(), fused);
     NDArray xs = rowsAt(x, last);
-    NDArray q = L.q.forward(rowsAt(xn, last)).reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3);
-    q = rope(q, rowsAt(cos, last), rowsAt(sin, last));
+    NDArray qLast = L.q.forward(rowsAt(xn, last));
+    NDArray q = fused ? FusedOps.ropeHeads(qLast, rowsAt(cos, last), rowsAt(sin, last), config.numHeads, hd)
+        : rope(qLast.reshape(b, 1, config.numHeads, hd).transpose(0, 2, 1, 3), rowsAt(cos, last), rowsAt(sin, last));
     NDArray att = attend(q, kv[0], kv[1], mask == null ? null : rowsAt(mask, last),
-        keyMask == null ? null : keyMask.rowsAt(last), x.getManager())
-        .transpose(0, 2, 1, 3).reshape(b, 1, config.qDim());
+        keyMask == null ? null : keyMask.rowsAt(last), x.getManager());
+    att = (fused ? att : att.transpose(0, 2, 1, 3)).reshape(b, 1, config.qDim());
     NDArray h = xs.add(L.o.forward(att));
     keep(cache, index, kv[0], kv[1]);
-    return mlpBlock(L, h);
+    return mlpBlock(L, h, fused);
   }
 
   /**
@@ -669,8 +676,8 @@ public final class LlamaModel implements AutoCloseable {
    */
   private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NativeAttention.KeyMask keyMask,
       NDManager out) {
-    if (keyMask != null) { // the forward chose the fused attention (fusedAttention())
-      return NativeAttention.attend(q, k, v, keyMask, attnScaleValue, out);
+    if (keyMask != null) { // the forward chose the fused attention (fusedAttention()): token-major out
+      return NativeAttention.attend(q, k, v, keyMask, attnScaleValue, true, out);
     }
     boolean grad = GradMode.on();
     int groups = config.numHeads / config.numKvHeads;
@@ -788,7 +795,10 @@ public final class LlamaModel implements AutoCloseable {
    * x * rsqrt(mean(x²) + eps) * weight. Multiplying by the [.., 1] reciprocal (not dividing by the
    * RMS) keeps backward to two full-size products: a division's gradient costs three.
    */
-  private NDArray rmsNorm(NDArray x, NDArray weight) {
+  private NDArray rmsNorm(NDArray x, NDArray weight, boolean fused) {
+    if (fused) { // F32 weights: no casts to make
+      return FusedOps.rmsNorm(x, weight, (float) config.rmsNormEps);
+    }
     // HF: statistics and normalisation in F32, the product with the weight in the input's dtype.
     NDArray xw = DtypeCasts.to(x, wide);
     NDArray ms = xw.mul(xw).mean(new int[] {-1}, true).add(eps);

@@ -37,7 +37,7 @@ import java.util.concurrent.Future;
 public final class NativeAttention {
 
   /** The library's resource path in the jar. */
-  static final String RESOURCE = "/tallrec/native/linux-x86_64/libtallrec_attention.so";
+  static final String RESOURCE = "/tallrec/native/linux-x86_64/libtallrec_native.so";
 
   private static final String UNAVAILABLE = load();
 
@@ -66,7 +66,7 @@ public final class NativeAttention {
         if (in == null) {
           return "the jar has no " + RESOURCE + " (no gcc at build time)";
         }
-        Path file = Files.createTempFile("tallrec_attention", ".so");
+        Path file = Files.createTempFile("tallrec_native", ".so");
         file.toFile().deleteOnExit();
         Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         System.load(file.toString());
@@ -120,10 +120,12 @@ public final class NativeAttention {
 
   /**
    * softmax(q kᵀ · scale over the keys {@code mask} lets each query see) v: q [b, heads, t, hd],
-   * k and v [b, kvHeads, keys, hd], all F32 on the CPU; the result [b, heads, t, hd] in
-   * {@code out}'s scope.
+   * k and v [b, kvHeads, keys, hd], all F32 on the CPU; the result in {@code out}'s scope, [b, heads,
+   * t, hd], or with {@code tokenMajor} [b, t, heads, hd]: the layout the output projection reads,
+   * written directly instead of transposed and copied afterwards.
    */
-  static NDArray attend(NDArray q, NDArray k, NDArray v, KeyMask mask, float scale, NDManager out) {
+  static NDArray attend(NDArray q, NDArray k, NDArray v, KeyMask mask, float scale, boolean tokenMajor,
+      NDManager out) {
     Shape qs = q.getShape();
     int b = (int) qs.get(0);
     int heads = (int) qs.get(1);
@@ -139,58 +141,77 @@ public final class NativeAttention {
         || v.getDataType() != DataType.FLOAT32) {
       throw new IllegalArgumentException("native attention is F32 only, got " + q.getDataType());
     }
-    NDArray result = out.create(new Shape(b, heads, t, hd), DataType.FLOAT32);
+    NDArray result = out.create(tokenMajor ? new Shape(b, t, heads, hd) : new Shape(b, heads, t, hd),
+        DataType.FLOAT32);
     // Direct views of the tensors' memory (a contiguous copy where one is not contiguous, made in
     // the array's own scope); the output is written in place.
-    ByteBuffer qb = JniUtils.getByteBuffer((PtNDArray) q, true);
-    ByteBuffer kb = JniUtils.getByteBuffer((PtNDArray) k, true);
-    ByteBuffer vb = JniUtils.getByteBuffer((PtNDArray) v, true);
-    ByteBuffer ob = JniUtils.getByteBuffer((PtNDArray) result, true);
-    int units = b * kvHeads;
-    int threads = Math.max(1, Math.min(units, JniUtils.getNumThreads()));
+    ByteBuffer qb = direct(q);
+    ByteBuffer kb = direct(k);
+    ByteBuffer vb = direct(v);
+    ByteBuffer ob = direct(result);
+    // Units (row, kv head) are independent.
+    inParallel(b * kvHeads, (from, to) -> attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t,
+        keys, hd, scale, tokenMajor, from, to));
+    return result;
+  }
+
+  /** A direct view of an F32 CPU array's memory (of a contiguous copy where it is not contiguous). */
+  static ByteBuffer direct(NDArray a) {
+    return JniUtils.getByteBuffer((PtNDArray) a, true);
+  }
+
+  /** Native work on units [from, to) of a call; returns the kernel's code (0 = done). */
+  @FunctionalInterface
+  interface Range {
+    int run(long from, long to);
+  }
+
+  /**
+   * Runs {@code units} independent units split over as many threads as torch uses (its thread count
+   * is per calling thread: a scoring task side by side with others has 1), the first share on this
+   * thread. A kernel's error code becomes an exception.
+   */
+  static void inParallel(long units, Range work) {
+    int threads = (int) Math.max(1, Math.min(units, JniUtils.getNumThreads()));
     if (threads == 1) {
-      check(attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd, scale, 0, units));
-      return result;
+      check(work.run(0, units));
+      return;
     }
-    // Units (row, kv head) are independent: split them over as many threads as torch would use,
-    // the first share on this thread.
     List<Future<Integer>> parts = new ArrayList<>(threads - 1);
     ExecutorService p = POOLS.computeIfAbsent(threads - 1, n -> Executors.newFixedThreadPool(n, r -> {
-      Thread th = new Thread(r, "tallrec-attention");
+      Thread th = new Thread(r, "tallrec-native");
       th.setDaemon(true);
       return th;
     }));
     for (int i = 1; i < threads; i++) {
-      int from = (int) ((long) units * i / threads);
-      int to = (int) ((long) units * (i + 1) / threads);
-      parts.add(p.submit(() -> attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd,
-          scale, from, to)));
+      long from = units * i / threads;
+      long to = units * (i + 1) / threads;
+      parts.add(p.submit(() -> work.run(from, to)));
     }
-    int mine = attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t, keys, hd, scale, 0,
-        units / threads);
+    int mine = work.run(0, units / threads);
     for (Future<Integer> f : parts) {
       try {
         check(f.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted in attention", e);
+        throw new IllegalStateException("interrupted in a native kernel", e);
       } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("native attention failed", e.getCause());
+        throw new IllegalStateException("native kernel failed", e.getCause());
       }
     }
     check(mine);
-    return result;
   }
 
   private static void check(int rc) {
     if (rc != 0) {
-      throw new IllegalStateException(rc == -1 ? "native attention: out of memory for its scratch buffers"
-          : "native attention: a tensor has no direct memory (code " + rc + ")");
+      throw new IllegalStateException(rc == -1 ? "native kernel: out of memory for its scratch buffers"
+          : "native kernel: a tensor has no direct memory (code " + rc + ")");
     }
   }
 
   private static native boolean supported();
 
   private static native int attend(ByteBuffer q, ByteBuffer k, ByteBuffer v, ByteBuffer out, byte[] valid,
-      int[] self, int b, int heads, int kvHeads, int t, int keys, int hd, float scale, int from, int to);
+      int[] self, int b, int heads, int kvHeads, int t, int keys, int hd, float scale, boolean tokenMajor, long from,
+      long to);
 }

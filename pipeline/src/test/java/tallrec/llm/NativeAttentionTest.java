@@ -1,5 +1,6 @@
 package tallrec.llm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,16 +108,20 @@ class NativeAttentionTest {
         NDArray k = random(m, rnd, b, kvHeads, keys, hd);
         NDArray v = random(m, rnd, b, kvHeads, keys, hd);
         float[] want = reference(m, q, k, v, mask, scale);
-        float[] got = NativeAttention.attend(q, k, v, mask, scale, m).toFloatArray();
+        float[] got = NativeAttention.attend(q, k, v, mask, scale, false, m).toFloatArray();
         float d = LlmFixtures.maxAbsDiff(want, got);
         assertTrue(d < 1e-5, "heads " + heads + "/" + kvHeads + ", hd " + hd + ": max diff " + d);
+        // Token-major output [b, t, heads, hd]: the same values, transposed, bit for bit.
+        float[] tokenMajor = NativeAttention.attend(q, k, v, mask, scale, true, m).toFloatArray();
+        assertArrayEquals(NativeAttention.attend(q, k, v, mask, scale, false, m).transpose(0, 2, 1, 3)
+            .toFloatArray(), tokenMajor, "token-major output, heads " + heads + "/" + kvHeads + ", hd " + hd);
 
         // One query per row at a row-specific position, as the last-position layer scores.
         int[] last = {t - 1, t - 3, 7};
         NativeAttention.KeyMask one = mask.rowsAt(last);
         NDArray q1 = random(m, rnd, b, heads, 1, hd);
         float d1 = LlmFixtures.maxAbsDiff(reference(m, q1, k, v, one, scale),
-            NativeAttention.attend(q1, k, v, one, scale, m).toFloatArray());
+            NativeAttention.attend(q1, k, v, one, scale, false, m).toFloatArray());
         assertTrue(d1 < 1e-5, "one query per row, heads " + heads + "/" + kvHeads + ", hd " + hd + ": max diff " + d1);
         System.out.printf("heads %d/%d, head dimension %d: max |native - torch| %.2e, one query per row %.2e%n",
             heads, kvHeads, hd, d, d1);
