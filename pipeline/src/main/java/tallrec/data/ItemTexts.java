@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.immutable.ArraySeq;
 import tallrec.io.Fs;
+import tallrec.io.ParquetFooters;
 
 /**
  * The items as a dataset's prompts render them ({@code item_texts}: {@code item_id, text}), kept
@@ -116,7 +117,7 @@ public final class ItemTexts {
 
   /** The table at {@code table} as item id → text, on the driver (a catalogue, not ratings). */
   public static Map<String, String> read(SparkSession spark, Path table) {
-    Dataset<Row> df = spark.read().parquet(table.toString());
+    Dataset<Row> df = ParquetFooters.read(spark, table);
     Schemas.require(df.schema(), Schemas.ITEM_TEXTS, "item texts at " + table);
     Map<String, String> out = new HashMap<>();
     for (Row r : df.select(Columns.ITEM_ID, Columns.TEXT).collectAsList()) {

@@ -36,6 +36,7 @@ import tallrec.data.ItemTexts;
 import tallrec.data.Schemas;
 import tallrec.io.Fs;
 import tallrec.io.Manifest;
+import tallrec.io.ParquetFooters;
 import tallrec.io.StagedCommit;
 import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.Precision;
@@ -299,7 +300,7 @@ public final class Scoring {
     if (path.endsWith(".json")) {
       return readAlpacaJson(spark, new Path(path), jsonDomain);
     }
-    Dataset<Row> samples = spark.read().parquet(path);
+    Dataset<Row> samples = ParquetFooters.read(spark, new Path(path));
     Schemas.require(samples.schema(), Schemas.SAMPLES, "samples at " + path);
     // Texts after the split filter: only the rows to score are rendered.
     Dataset<Row> selected = splits.isEmpty() ? samples : samples.filter(col(Columns.SPLIT).isin(splits.toArray()));
@@ -466,7 +467,6 @@ public final class Scoring {
       } catch (RuntimeException e) {
         throw tooLongOr(e);
       }
-      Dataset<Row> written = spark.read().parquet(staged.toString());
       Map<String, Long> byExecutor = new TreeMap<>();
       List<String> skipped = new ArrayList<>();
       long given = 0;
@@ -491,8 +491,10 @@ public final class Scoring {
             + " filters); --allow-empty writes an empty scores dataset instead");
       }
       long expected = given - skipped.size();
-      long got = written.count();
+      // What the files hold, from their footers: reading them back through Spark cost two jobs.
+      long got = ParquetFooters.rows(staged, conf);
       if (got != expected) {
+        Dataset<Row> written = spark.read().parquet(staged.toString());
         List<String> missing = samples.select(Columns.SAMPLE_ID).except(written.select(Columns.SAMPLE_ID))
             .limit(10).as(Encoders.STRING()).collectAsList();
         throw new IllegalStateException("score wrote " + got + " rows for " + expected + " samples"
