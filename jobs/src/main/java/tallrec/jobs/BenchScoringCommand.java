@@ -59,8 +59,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
 
   @Option(names = "--compare-attention", description = "Time each batch size three ways more, alternating twice: "
       + "the scoring forward before the attention work (every position of the last layer, attention not split into "
-      + "query blocks), with torch's ops in query blocks (the native kernel off), and as it runs now (the fused "
-      + "native attention where it is loaded); report the ratios.")
+      + "query blocks), with torch's ops in query blocks (the native kernels off), and as it runs now (the fused "
+      + "native attention, RMSNorm, SiLU·up and rotary where they are loaded); report the ratios.")
   boolean compareAttention;
 
   /** Preset names for help/completion. */
@@ -137,8 +137,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
           print(out, "whole attention" + sharing, whole, matmul);
           if (torchBlocks != null) {
             print(out, "torch query blocks + last position" + sharing, torchBlocks, matmul);
-            print(out, "native attention + last position" + sharing, now, matmul);
-            out.printf("batch %3d: the fused native attention scores %.2fx the prompts/s of torch's query-blocked ops,"
+            print(out, "native kernels + last position" + sharing, now, matmul);
+            out.printf("batch %3d: the native kernels score %.2fx the prompts/s of torch's query-blocked ops,"
                 + " %.2fx those of the whole forward%n", bs, torchBlocks.seconds / now.seconds, whole.seconds / now.seconds);
           } else {
             print(out, "query blocks + last position" + sharing, now, matmul);

@@ -26,8 +26,8 @@ class DoctorCommandTest {
     // Under surefire nothing is preloaded: MKL's own dispatch, named with the CPU's vendor.
     assertTrue(lines.get(3).matches("cpu blas +MKL default dispatch, \\S+.*"), lines.get(3));
     // The build compiles the fused attention with gcc (CI has it); without AVX-512 doctor says why not.
-    assertTrue(lines.get(4).matches("cpu attention +(fused native kernel \\(AVX-512\\)|torch's ops \\(native kernel not"
-        + " loaded: .+\\))"), lines.get(4));
+    assertTrue(lines.get(4).matches("cpu attention +(fused native kernel \\(AVX-512\\), with RMSNorm, SiLU·up and rotary"
+        + " in native passes|torch's ops \\(native kernel not loaded: .+\\))"), lines.get(4));
     assertTrue(lines.contains("device   dtype works / matmul rate, or why not"), r.out());
     Pattern rate = Pattern.compile("cpu +f32 +works, [0-9.]+ GFLOP/s \\(\\d+\\^3 x \\d+ in [0-9.]+ s\\)");
     assertTrue(lines.stream().anyMatch(l -> rate.matcher(l).matches()), r.out());

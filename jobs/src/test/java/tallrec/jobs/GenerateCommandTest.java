@@ -94,8 +94,8 @@ class GenerateCommandTest {
     if (tallrec.llm.NativeAttention.available()) {
       // Three ways: torch's query blocks with the native kernel off, then the fused kernel.
       assertTrue(out.contains("batch   4, torch query blocks + last position, prefix shared:")
-          && out.contains("batch   4, native attention + last position, prefix shared:")
-          && out.contains("the fused native attention scores"), out);
+          && out.contains("batch   4, native kernels + last position, prefix shared:")
+          && out.contains("the native kernels score"), out);
     } else {
       assertTrue(out.contains("batch   4, query blocks + last position, prefix shared:")
           && out.contains("query-blocked attention and the last position alone score"), out);

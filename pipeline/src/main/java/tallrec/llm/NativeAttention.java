@@ -93,7 +93,8 @@ public final class NativeAttention {
     if (UNAVAILABLE != null) {
       return "torch's ops (native kernel not loaded: " + UNAVAILABLE + ")";
     }
-    return off ? "torch's ops (the native kernel switched off)" : "fused native kernel (AVX-512)";
+    return off ? "torch's ops (the native kernel switched off)"
+        : "fused native kernel (AVX-512), with RMSNorm, SiLU·up and rotary in native passes";
   }
 
   /** Whether no-autograd CPU attention runs here now. */
