@@ -9,8 +9,8 @@
  *
  * Called from tallrec.llm.FusedOps (see its javadoc for the contract), in the library that holds the
  * fused attention (causal_attention.c) and only where it loaded, i.e. on CPUs with AVX-512F. The
- * arithmetic is the torch sequence's, in the same order; only the sums of squares and exp differ in
- * rounding (another summation order, an exp within ~1e-7 relative).
+ * arithmetic is the torch sequence's, in the same order; only the sums of squares (another order),
+ * exp (within ~1e-7 relative) and the multiply-adds the compiler fuses (one rounding for two) differ.
  */
 #include <immintrin.h>
 #include <jni.h>

@@ -16,8 +16,9 @@ import java.nio.ByteBuffer;
  * <p>{@link LlamaModel} takes them exactly where it takes the fused attention
  * ({@link LlamaModel#fusedAttention()}: no autograd, the CPU, F32 weights, the library loaded), so
  * training keeps torch's ops and their gradients. Same arithmetic in the same order as the torch
- * sequence; only the sum of squares (another order) and exp (within ~1e-7 relative) round
- * differently: {@code FusedOpsTest} compares each with torch's ops. All arrays F32 on the CPU.
+ * sequence; only the sum of squares (another order), exp (within ~1e-7 relative) and multiply-adds
+ * the compiler fuses round differently: {@code FusedOpsTest} compares each with torch's ops. All
+ * arrays F32 on the CPU.
  */
 final class FusedOps {
 
