@@ -25,26 +25,14 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 
+#include "avx512_exp.h"
+
 /*
- * exp(x) for x <= 0 (a score minus the row's maximum; a key that is not visible may score above
- * it, and is clamped to 0, its weight zeroed afterwards), relative error ~1e-7: x = n·ln2 + r with
- * |r| <= ln2/2 (ln2 split in two so n·ln2 is exact), a degree-6 polynomial for e^r (Cephes' expf
- * coefficients), and scalef for the 2^n. Below -87 it is clamped (~1.6e-38 next to the maximum's 1).
+ * exp(x) for x <= 0: a score minus the row's maximum. A key that is not visible may score above it;
+ * it is clamped to 0, and its weight zeroed afterwards.
  */
 static inline __m512 exp_nonpositive(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_setzero_ps());
-  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
+  return exp_clamped(x, 0.0f);
 }
 
 /*

@@ -20,24 +20,11 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 
-/*
- * exp(x) for any x, relative error ~1e-7 (the range reduction and Cephes polynomial of the
- * attention's exp_nonpositive); below -87 it gives ~0 and above 88 clamps, as sigmoid needs no more.
- */
+#include "avx512_exp.h"
+
+/* exp(x) for any x up to 88 (above it clamps; sigmoid needs no more). */
 static inline __m512 exp_any(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
-  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
+  return exp_clamped(x, 88.0f);
 }
 
 /* The mask of the first `left` lanes of a vector (all 16 when left >= 16). */

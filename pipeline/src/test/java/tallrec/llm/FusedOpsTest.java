@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +26,7 @@ class FusedOpsTest {
   @BeforeAll
   static void setUp() {
     manager = NDManager.newBaseManager();
-    if (!NativeAttention.available()) {
-      String why = "the native kernels are not loaded: " + NativeAttention.unavailableReason();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(why + "; CI must build and test them");
-      }
-      Assumptions.abort(why);
-    }
+    NativeAttentionTest.requireLibrary();
   }
 
   @AfterAll
