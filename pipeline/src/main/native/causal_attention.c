@@ -10,12 +10,18 @@
  * (valid[r*keys + j] or j == self[r*t + i]): the causal and padding mask of
  * LlamaModel.positionsAndMask, where a masked key's exp(score - max) is exactly 0.
  *
- * The kernel is AVX-512 (16 keys per vector, masks for the keys a query may not see). It is compiled
+ * For training (autograd on), the forward also writes each query's log-sum-exp of its scaled scores,
+ * and attend_backward below turns the gradient of the output into those of q, k and v (the
+ * FlashAttention-2 backward: each probability recomputed from its score and the log-sum-exp, never
+ * stored), so the score tensor and its softmax are not kept for backward either.
+ *
+ * The kernels are AVX-512 (16 keys per vector, masks for the keys a query may not see). They are compiled
  * for AVX-512 whatever the build machine, and used only where the CPU has it (supported() below,
  * checked at run time); elsewhere the Java side keeps torch's ops.
  */
 #include <immintrin.h>
 #include <jni.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,20 +41,9 @@ static inline __m512 exp_nonpositive(__m512 x) {
   return exp_clamped(x, 0.0f);
 }
 
-/*
- * One (row, kv head) unit: the kv head's keys and values transposed to [hd][keys] (so a query's
- * scores and its weighted sum run 16 keys per vector), then every query of every head of the group.
- * Inlined into one function per common head dimension below, so that the loops over it have a
- * constant bound. scratch: 2·hd·padded + padded + hd floats; masks: padded/16.
- */
-static inline __attribute__((always_inline)) void unit_body(const float *q, const float *k, const float *v,
-    float *out, const uint8_t *valid, const int32_t *self, int t, int keys, const int hd, int groups, float scale,
-    size_t oHead, size_t oPos, float *scratch, uint16_t *visible) {
-  int padded = (keys + LANES - 1) / LANES * LANES;
-  float *kt = scratch;
-  float *vt = kt + (size_t) hd * padded;
-  float *s = vt + (size_t) hd * padded;
-  float *qs = s + padded;
+/* k and v [keys][hd] transposed to kt and vt [hd][padded], the lanes past the keys zero. */
+static inline __attribute__((always_inline)) void transpose_kv(const float *k, const float *v, float *kt, float *vt,
+    int keys, const int hd, int padded) {
   for (int d = 0; d < hd; d++) {
     for (int j = 0; j < keys; j++) {
       kt[(size_t) d * padded + j] = k[(size_t) j * hd + d];
@@ -59,6 +54,10 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
       vt[(size_t) d * padded + j] = 0.0f;
     }
   }
+}
+
+/* visible[jb]: bit l set when key jb·16 + l is a real token. */
+static inline void visible_blocks(const uint8_t *valid, int keys, int padded, uint16_t *visible) {
   for (int jb = 0; jb < padded / LANES; jb++) {
     uint16_t m = 0;
     for (int l = 0; l < LANES; l++) {
@@ -69,6 +68,24 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
     }
     visible[jb] = m;
   }
+}
+
+/*
+ * One (row, kv head) unit: the kv head's keys and values transposed to [hd][keys] (so a query's
+ * scores and its weighted sum run 16 keys per vector), then every query of every head of the group.
+ * Inlined into one function per common head dimension below, so that the loops over it have a
+ * constant bound. scratch: 2·hd·padded + padded + hd floats; masks: padded/16.
+ */
+static inline __attribute__((always_inline)) void unit_body(const float *q, const float *k, const float *v,
+    float *out, const uint8_t *valid, const int32_t *self, int t, int keys, const int hd, int groups, float scale,
+    size_t oHead, size_t oPos, float *lse, float *scratch, uint16_t *visible) {
+  int padded = (keys + LANES - 1) / LANES * LANES;
+  float *kt = scratch;
+  float *vt = kt + (size_t) hd * padded;
+  float *s = vt + (size_t) hd * padded;
+  float *qs = s + padded;
+  transpose_kv(k, v, kt, vt, keys, hd, padded);
+  visible_blocks(valid, keys, padded, visible);
   for (int g = 0; g < groups; g++) {
     for (int i = 0; i < t; i++) {
       const float *qi = q + ((size_t) g * t + i) * hd;
@@ -104,7 +121,11 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
         _mm512_storeu_ps(s + j, p);
         sum = _mm512_add_ps(sum, p);
       }
-      float inv = 1.0f / _mm512_reduce_add_ps(sum);
+      float total = _mm512_reduce_add_ps(sum);
+      float inv = 1.0f / total;
+      if (lse != NULL) {
+        lse[(size_t) g * t + i] = _mm512_reduce_max_ps(mx) + logf(total);
+      }
       /* the weighted sum, 8 output dimensions at a time: each block of weights is loaded once per 8 */
       for (int d0 = 0; d0 < hd; d0 += 8) {
         int w = hd - d0 < 8 ? hd - d0 : 8;
@@ -131,8 +152,8 @@ static inline __attribute__((always_inline)) void unit_body(const float *q, cons
 #define UNIT(NAME, HD)                                                                                     \
   static void NAME(const float *q, const float *k, const float *v, float *out, const uint8_t *valid,       \
       const int32_t *self, int t, int keys, int hd, int groups, float scale, size_t oHead, size_t oPos,      \
-      float *scratch, uint16_t *vis) {                                                                       \
-    unit_body(q, k, v, out, valid, self, t, keys, HD, groups, scale, oHead, oPos, scratch, vis);           \
+      float *lse, float *scratch, uint16_t *vis) {                                                           \
+    unit_body(q, k, v, out, valid, self, t, keys, HD, groups, scale, oHead, oPos, lse, scratch, vis);      \
   }
 
 UNIT(unit8, 8)
@@ -142,10 +163,107 @@ UNIT(unit64, 64)
 UNIT(unit128, 128)
 UNIT(unit_any, hd)
 
+/*
+ * The backward of one (row, kv head) unit, for the queries and keys of unit_body's forward. With
+ * P_ij = exp(s_ij - lse_i) (s = (q·scale)·k, the probabilities the forward used) and
+ * D_i = dO_i · O_i: dV_j += P_ij dO_i, dS_ij = P_ij (dO_i · v_j - D_i), dq_i = scale Σ_j dS_ij k_j,
+ * dk_j += Σ_i dS_ij (q_i·scale). dk and dv sum over the group's heads (grouped-query attention).
+ * Keys are walked 16 per vector in the transposed layout of the forward; dk and dv accumulate
+ * transposed too and are written back as [keys][hd] at the end. o and dO have the forward output's
+ * layout (oHead, oPos); q, dq [heads of the group][t][hd]; lse [heads of the group][t].
+ * scratch: 4·hd·padded + hd floats.
+ */
+static inline __attribute__((always_inline)) void grad_body(const float *q, const float *k, const float *v,
+    const float *o, const float *dout, const float *lse, float *dq, float *dk, float *dv, const uint8_t *valid,
+    const int32_t *self, int t, int keys, const int hd, int groups, float scale, size_t oHead, size_t oPos,
+    float *scratch, uint16_t *visible) {
+  int padded = (keys + LANES - 1) / LANES * LANES;
+  float *kt = scratch;
+  float *vt = kt + (size_t) hd * padded;
+  float *dkt = vt + (size_t) hd * padded;
+  float *dvt = dkt + (size_t) hd * padded;
+  float *qs = dvt + (size_t) hd * padded;
+  transpose_kv(k, v, kt, vt, keys, hd, padded);
+  memset(dkt, 0, sizeof(float) * 2 * (size_t) hd * padded);
+  visible_blocks(valid, keys, padded, visible);
+  for (int g = 0; g < groups; g++) {
+    for (int i = 0; i < t; i++) {
+      const float *qi = q + ((size_t) g * t + i) * hd;
+      const float *oi = o + (size_t) g * oHead + (size_t) i * oPos;
+      const float *doi = dout + (size_t) g * oHead + (size_t) i * oPos;
+      float *dqi = dq + ((size_t) g * t + i) * hd;
+      int me = self[i];
+      int n = me + 1;
+      int blocks = (n + LANES - 1) / LANES;
+      int last = blocks - 1;
+      uint16_t kept = visible[me / LANES];
+      visible[me / LANES] |= (uint16_t) (1u << (me % LANES));
+      __mmask16 lastMask = (__mmask16) (visible[last] & (uint16_t) ((1u << (n - last * LANES)) - 1u));
+      float dsum = 0.0f;
+      __m512 dqacc[hd]; /* 16 lanes of partial sums per dimension; registers where hd is small */
+      for (int d = 0; d < hd; d++) {
+        qs[d] = qi[d] * scale;
+        dsum += doi[d] * oi[d];
+        dqacc[d] = _mm512_setzero_ps();
+      }
+      __m512 lsev = _mm512_set1_ps(lse[(size_t) g * t + i]);
+      __m512 dv_i = _mm512_set1_ps(dsum);
+      for (int jb = 0; jb < blocks; jb++) {
+        int j = jb * LANES;
+        __mmask16 km = jb == last ? lastMask : (__mmask16) visible[jb];
+        if (km == 0) {
+          continue;
+        }
+        __m512 s = _mm512_mul_ps(_mm512_set1_ps(qs[0]), _mm512_loadu_ps(kt + j));
+        __m512 dp = _mm512_mul_ps(_mm512_set1_ps(doi[0]), _mm512_loadu_ps(vt + j));
+        for (int d = 1; d < hd; d++) {
+          s = _mm512_fmadd_ps(_mm512_set1_ps(qs[d]), _mm512_loadu_ps(kt + (size_t) d * padded + j), s);
+          dp = _mm512_fmadd_ps(_mm512_set1_ps(doi[d]), _mm512_loadu_ps(vt + (size_t) d * padded + j), dp);
+        }
+        /* a key it may not see can score above lse: clamped, then zeroed */
+        __m512 p = _mm512_maskz_mov_ps(km, exp_clamped(_mm512_sub_ps(s, lsev), 0.0f));
+        __m512 ds = _mm512_mul_ps(p, _mm512_sub_ps(dp, dv_i));
+        for (int d = 0; d < hd; d++) {
+          float *dvd = dvt + (size_t) d * padded + j;
+          float *dkd = dkt + (size_t) d * padded + j;
+          _mm512_storeu_ps(dvd, _mm512_fmadd_ps(p, _mm512_set1_ps(doi[d]), _mm512_loadu_ps(dvd)));
+          _mm512_storeu_ps(dkd, _mm512_fmadd_ps(ds, _mm512_set1_ps(qs[d]), _mm512_loadu_ps(dkd)));
+          dqacc[d] = _mm512_fmadd_ps(ds, _mm512_loadu_ps(kt + (size_t) d * padded + j), dqacc[d]);
+        }
+      }
+      for (int d = 0; d < hd; d++) {
+        dqi[d] = _mm512_reduce_add_ps(dqacc[d]) * scale;
+      }
+      visible[me / LANES] = kept;
+    }
+  }
+  for (int j = 0; j < keys; j++) {
+    for (int d = 0; d < hd; d++) {
+      dk[(size_t) j * hd + d] = dkt[(size_t) d * padded + j];
+      dv[(size_t) j * hd + d] = dvt[(size_t) d * padded + j];
+    }
+  }
+}
+
+#define GRAD_UNIT(NAME, HD)                                                                                \
+  static void NAME(const float *q, const float *k, const float *v, const float *o, const float *dout,       \
+      const float *lse, float *dq, float *dk, float *dv, const uint8_t *valid, const int32_t *self, int t,   \
+      int keys, int hd, int groups, float scale, size_t oHead, size_t oPos, float *scratch, uint16_t *vis) { \
+    grad_body(q, k, v, o, dout, lse, dq, dk, dv, valid, self, t, keys, HD, groups, scale, oHead, oPos,      \
+        scratch, vis);                                                                                       \
+  }
+
+GRAD_UNIT(grad8, 8)
+GRAD_UNIT(grad16, 16)
+GRAD_UNIT(grad32, 32)
+GRAD_UNIT(grad64, 64)
+GRAD_UNIT(grad128, 128)
+GRAD_UNIT(grad_any, hd)
+
 #pragma GCC pop_options
 
 typedef void (*unit_fn)(const float *, const float *, const float *, float *, const uint8_t *, const int32_t *, int,
-    int, int, int, float, size_t, size_t, float *, uint16_t *);
+    int, int, int, float, size_t, size_t, float *, float *, uint16_t *);
 
 static unit_fn unit_for(int hd) {
   switch (hd) {
@@ -156,6 +274,77 @@ static unit_fn unit_for(int hd) {
     case 128: return unit128;
     default: return unit_any;
   }
+}
+
+typedef void (*grad_fn)(const float *, const float *, const float *, const float *, const float *, const float *,
+    float *, float *, float *, const uint8_t *, const int32_t *, int, int, int, int, float, size_t, size_t, float *,
+    uint16_t *);
+
+static grad_fn grad_for(int hd) {
+  switch (hd) {
+    case 8: return grad8;
+    case 16: return grad16;
+    case 32: return grad32;
+    case 64: return grad64;
+    case 128: return grad128;
+    default: return grad_any;
+  }
+}
+
+/* A call's per-thread buffers: the unit's scratch, its visible-key blocks, and one row's mask. */
+typedef struct {
+  float *scratch;
+  uint16_t *visible;
+  uint8_t *valid;
+  int32_t *self;
+} work_t;
+
+static void work_free(work_t *w) {
+  free(w->scratch);
+  free(w->visible);
+  free(w->valid);
+  free(w->self);
+}
+
+/* 0, or -1 (nothing held) when the memory could not be had. */
+static int work_alloc(work_t *w, size_t scratchFloats, int keys, int t) {
+  int padded = (keys + LANES - 1) / LANES * LANES;
+  w->scratch = (float *) malloc(scratchFloats * sizeof(float));
+  w->visible = (uint16_t *) malloc((size_t) (padded / LANES) * sizeof(uint16_t));
+  w->valid = (uint8_t *) malloc((size_t) keys);
+  w->self = (int32_t *) malloc((size_t) t * sizeof(int32_t));
+  if (w->scratch == NULL || w->visible == NULL || w->valid == NULL || w->self == NULL) {
+    work_free(w);
+    return -1;
+  }
+  return 0;
+}
+
+/* Row r's key validity and query positions, from the Java arrays. */
+static void work_row(JNIEnv *env, work_t *w, jbyteArray validArr, jintArray selfArr, int r, int keys, int t) {
+  (*env)->GetByteArrayRegion(env, validArr, (jsize) r * keys, keys, (jbyte *) w->valid);
+  (*env)->GetIntArrayRegion(env, selfArr, (jsize) r * t, t, (jint *) w->self);
+}
+
+/*
+ * Where unit (row r, kv head g) starts in each array: q (and dq), k and v (and dk, dv), the output
+ * (and its gradient) with its head and position strides, and lse. Head h = g·groups + gg, query i:
+ * head-major (r·heads + h)·t + i, token-major (r·t + i)·heads + h.
+ */
+typedef struct {
+  size_t q, kv, o, oHead, oPos, lse;
+} unit_at;
+
+static unit_at unit_place(int r, int g, int heads, int kvHeads, int t, int keys, int hd, int tokenMajor) {
+  int groups = heads / kvHeads;
+  unit_at a;
+  a.kv = ((size_t) r * kvHeads + g) * keys * hd;
+  a.lse = ((size_t) r * heads + (size_t) g * groups) * t;
+  a.q = a.lse * hd;
+  a.o = tokenMajor ? ((size_t) r * t * heads + (size_t) g * groups) * hd : a.q;
+  a.oHead = tokenMajor ? (size_t) hd : (size_t) t * hd;
+  a.oPos = tokenMajor ? (size_t) heads * hd : (size_t) hd;
+  return a;
 }
 
 /* Whether this CPU runs the kernel (AVX-512F). */
@@ -173,49 +362,76 @@ JNIEXPORT jboolean JNICALL Java_tallrec_llm_NativeAttention_supported(JNIEnv *en
  * (nothing is written then).
  */
 JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attend(JNIEnv *env, jclass cls, jobject qb, jobject kb,
-    jobject vb, jobject ob, jbyteArray validArr, jintArray selfArr, jint b, jint heads, jint kvHeads, jint t,
-    jint keys, jint hd, jfloat scale, jboolean tokenMajor, jlong from, jlong to) {
+    jobject vb, jobject ob, jobject lseb, jbyteArray validArr, jintArray selfArr, jint b, jint heads, jint kvHeads,
+    jint t, jint keys, jint hd, jfloat scale, jboolean tokenMajor, jlong from, jlong to) {
   (void) cls;
   (void) b;
   const float *q = (const float *) (*env)->GetDirectBufferAddress(env, qb);
   const float *k = (const float *) (*env)->GetDirectBufferAddress(env, kb);
   const float *v = (const float *) (*env)->GetDirectBufferAddress(env, vb);
   float *out = (float *) (*env)->GetDirectBufferAddress(env, ob);
-  if (q == NULL || k == NULL || v == NULL || out == NULL) {
+  /* lse [b][heads][t]: only for training (null otherwise) */
+  float *lse = lseb == NULL ? NULL : (float *) (*env)->GetDirectBufferAddress(env, lseb);
+  if (q == NULL || k == NULL || v == NULL || out == NULL || (lseb != NULL && lse == NULL)) {
     return -2;
   }
-  int groups = heads / kvHeads;
   int padded = (keys + LANES - 1) / LANES * LANES;
-  size_t scratchFloats = (size_t) 2 * hd * padded + (size_t) padded + (size_t) hd;
-  float *scratch = (float *) malloc(scratchFloats * sizeof(float));
-  uint16_t *visible = (uint16_t *) malloc((size_t) (padded / LANES) * sizeof(uint16_t));
-  uint8_t *valid = (uint8_t *) malloc((size_t) keys);
-  int32_t *self = (int32_t *) malloc((size_t) t * sizeof(int32_t));
-  if (scratch == NULL || visible == NULL || valid == NULL || self == NULL) {
-    free(scratch);
-    free(visible);
-    free(valid);
-    free(self);
+  work_t w;
+  if (work_alloc(&w, (size_t) 2 * hd * padded + (size_t) padded + (size_t) hd, keys, t) != 0) {
     return -1;
   }
   unit_fn unit = unit_for(hd);
   for (int u = from; u < to; u++) {
     int r = u / kvHeads;
     int g = u % kvHeads;
-    (*env)->GetByteArrayRegion(env, validArr, (jsize) r * keys, keys, (jbyte *) valid);
-    (*env)->GetIntArrayRegion(env, selfArr, (jsize) r * t, t, (jint *) self);
-    size_t kvOff = ((size_t) r * kvHeads + g) * keys * hd;
-    size_t qOff = ((size_t) r * heads + (size_t) g * groups) * t * hd;
-    /* head h = g·groups + gg, query i: head-major (r·heads + h)·t + i, token-major (r·t + i)·heads + h */
-    size_t oOff = tokenMajor ? ((size_t) r * t * heads + (size_t) g * groups) * hd : qOff;
-    size_t oHead = tokenMajor ? (size_t) hd : (size_t) t * hd;
-    size_t oPos = tokenMajor ? (size_t) heads * hd : (size_t) hd;
-    unit(q + qOff, k + kvOff, v + kvOff, out + oOff, valid, self, t, keys, hd, groups, scale, oHead, oPos, scratch,
-        visible);
+    work_row(env, &w, validArr, selfArr, r, keys, t);
+    unit_at a = unit_place(r, g, heads, kvHeads, t, keys, hd, tokenMajor);
+    unit(q + a.q, k + a.kv, v + a.kv, out + a.o, w.valid, w.self, t, keys, hd, heads / kvHeads, scale, a.oHead,
+        a.oPos, lse == NULL ? NULL : lse + a.lse, w.scratch, w.visible);
   }
-  free(scratch);
-  free(visible);
-  free(valid);
-  free(self);
+  work_free(&w);
+  return 0;
+}
+
+/*
+ * The gradients dq [b][heads][t][hd], dk and dv [b][kvHeads][keys][hd] of the attention whose
+ * forward (attend with lse) gave out and lse, from dout, the gradient of out (out's layout, as
+ * tokenMajor says), for units [from, to) of b·kvHeads; every unit writes only its own rows and heads.
+ * Returns 0; -1 when scratch memory could not be had, -2 when a buffer is not direct.
+ */
+JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attendBackward(JNIEnv *env, jclass cls, jobject qb,
+    jobject kb, jobject vb, jobject ob, jobject dob, jobject lseb, jobject dqb, jobject dkb, jobject dvb,
+    jbyteArray validArr, jintArray selfArr, jint b, jint heads, jint kvHeads, jint t, jint keys, jint hd,
+    jfloat scale, jboolean tokenMajor, jlong from, jlong to) {
+  (void) cls;
+  (void) b;
+  const float *q = (const float *) (*env)->GetDirectBufferAddress(env, qb);
+  const float *k = (const float *) (*env)->GetDirectBufferAddress(env, kb);
+  const float *v = (const float *) (*env)->GetDirectBufferAddress(env, vb);
+  const float *o = (const float *) (*env)->GetDirectBufferAddress(env, ob);
+  const float *dout = (const float *) (*env)->GetDirectBufferAddress(env, dob);
+  const float *lse = (const float *) (*env)->GetDirectBufferAddress(env, lseb);
+  float *dq = (float *) (*env)->GetDirectBufferAddress(env, dqb);
+  float *dk = (float *) (*env)->GetDirectBufferAddress(env, dkb);
+  float *dv = (float *) (*env)->GetDirectBufferAddress(env, dvb);
+  if (q == NULL || k == NULL || v == NULL || o == NULL || dout == NULL || lse == NULL || dq == NULL || dk == NULL
+      || dv == NULL) {
+    return -2;
+  }
+  int padded = (keys + LANES - 1) / LANES * LANES;
+  work_t w;
+  if (work_alloc(&w, (size_t) 4 * hd * padded + (size_t) hd, keys, t) != 0) {
+    return -1;
+  }
+  grad_fn unit = grad_for(hd);
+  for (int u = from; u < to; u++) {
+    int r = u / kvHeads;
+    int g = u % kvHeads;
+    work_row(env, &w, validArr, selfArr, r, keys, t);
+    unit_at a = unit_place(r, g, heads, kvHeads, t, keys, hd, tokenMajor);
+    unit(q + a.q, k + a.kv, v + a.kv, o + a.o, dout + a.o, lse + a.lse, dq + a.q, dk + a.kv, dv + a.kv, w.valid,
+        w.self, t, keys, hd, heads / kvHeads, scale, a.oHead, a.oPos, w.scratch, w.visible);
+  }
+  work_free(&w);
   return 0;
 }

@@ -19,6 +19,7 @@ import tallrec.llm.LlamaConfig;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.MklDispatch;
 import tallrec.llm.ModelPresets;
+import tallrec.llm.NativeAttention;
 import tallrec.llm.Precision;
 import tallrec.llm.RandomWeights;
 import tallrec.llm.ScoringBench;
@@ -63,6 +64,11 @@ public final class BenchTuningCommand implements Callable<Integer> {
 
   @Option(names = "--compare-ops", description = "Also time the reference op sequences (before the backward-speed work), alternating rep by rep with the current ones.")
   boolean compareOps;
+
+  @Option(names = "--compare-attention", description = "Time steps with autograd through torch's attention ops and"
+      + " with the native attention's forward and backward (whatever the shape), alternating rep by rep, instead of"
+      + " the current choice alone.")
+  boolean compareAttention;
 
   @Option(names = "--profile", paramLabel = "FILE", description = "Record the last timed step with torch's profiler (Chrome trace JSON).")
   Path profile;
@@ -119,20 +125,64 @@ public final class BenchTuningCommand implements Callable<Integer> {
           cfg.parameterCount() / 1e6, precision.key(), m.getDevice(), a.parameterCount(), seqLen);
       out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
           MklDispatch.describe());
+      out.printf("attention in training: %s%n", describeAttention(model, cfg));
+      List<TuningBench.Ops> variants = new ArrayList<>();
+      if (compareOps) {
+        variants.add(TuningBench.Ops.REFERENCE);
+      }
+      if (compareAttention) {
+        variants.add(TuningBench.Ops.TORCH_ATTENTION);
+        variants.add(TuningBench.Ops.NATIVE_ATTENTION);
+      } else {
+        variants.add(TuningBench.Ops.CURRENT);
+      }
       List<TuningBench.Result> rs = new ArrayList<>(TuningBench.run(model, a, microBatches, seqLen, reps, 7, false,
-          compareOps, checkpointing ? null : profile));
+          variants, checkpointing ? null : profile));
       if (checkpointing) {
-        rs.addAll(TuningBench.run(model, a, microBatches, seqLen, reps, 7, true, false, profile));
+        rs.addAll(TuningBench.run(model, a, microBatches, seqLen, reps, 7, true, List.of(TuningBench.Ops.CURRENT),
+            profile));
       }
       for (TuningBench.Result r : rs) {
         out.printf("micro-batch %3d%s%s: step %.3f s, %.0f tokens/s; forward-only %.3f s; backward/forward %.2f;"
                 + " peak RSS %d MiB%n", r.microBatch(), r.checkpointing() ? " (activation checkpointing)" : "",
-            compareOps ? " [" + r.ops() + " ops]" : "", r.stepSeconds(), r.tokensPerSecond(), r.forwardSeconds(),
+            variants.size() > 1 ? " [" + r.ops() + "]" : "", r.stepSeconds(), r.tokensPerSecond(), r.forwardSeconds(),
             r.backwardOverForward(), r.peakRssMib());
+      }
+      if (compareAttention) {
+        for (TuningBench.Result torch : rs) {
+          if (!torch.ops().equals(TuningBench.Ops.TORCH_ATTENTION.label())) {
+            continue;
+          }
+          for (TuningBench.Result nat : rs) {
+            if (nat.microBatch() == torch.microBatch() && !nat.checkpointing()
+                && nat.ops().equals(TuningBench.Ops.NATIVE_ATTENTION.label())) {
+              out.printf("micro-batch %3d: the native attention steps %.2fx the tokens/s of autograd through torch's"
+                  + " attention (same run, alternating)%n", nat.microBatch(), nat.tokensPerSecond()
+                  / torch.tokensPerSecond());
+            }
+          }
+        }
       }
       model.close();
     }
     return 0;
+  }
+
+  /** What training's attention runs as at each micro-batch size of this run (see LlamaModel.nativeTrainingAttention). */
+  private String describeAttention(LlamaModel model, LlamaConfig cfg) {
+    if (!model.nativeTrainingAttentionUsable()) {
+      return "autograd through torch's ops (" + (NativeAttention.available() ? "the native attention trains F32"
+          + " weights on the CPU only" : NativeAttention.unavailableReason()) + ")";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int micro : microBatches) {
+      sb.append(sb.length() == 0 ? "" : "; ").append("micro-batch ").append(micro).append(": ")
+          .append(model.nativeTrainingAttention(micro, seqLen) ? "native forward and backward"
+              : "autograd through torch's ops (head dimension " + cfg.headDim + ", " + (long) micro * cfg.numHeads
+              * seqLen * seqLen + " scores: native from " + LlamaModel.NATIVE_TRAINING_MIN_SCORES
+              + " and at most " + LlamaModel.NATIVE_TRAINING_MAX_HEAD_DIM + " dimensions)");
+    }
+    return sb.toString();
   }
 
   /**

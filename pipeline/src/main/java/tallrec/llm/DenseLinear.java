@@ -64,6 +64,12 @@ public final class DenseLinear implements Linear {
   }
 
   @Override
+  public boolean trains() {
+    return GradMode.requiresGrad(weightT) || GradMode.requiresGrad(weight)
+        || (bias != null && GradMode.requiresGrad(bias));
+  }
+
+  @Override
   public NDArray forward(NDArray x) {
     NDArray y = DtypeCasts.matMul(x, weightT);
     return bias == null ? y : y.add(bias);

@@ -1,6 +1,8 @@
 package tallrec.llm;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -18,6 +20,14 @@ public final class GradMode {
   /** Whether autograd records on this thread (inside a GradientCollector). */
   public static boolean on() {
     return "PyTorch".equals(Engine.getInstance().getEngineName()) && JniUtils.isGradMode();
+  }
+
+  /**
+   * Whether a leaf (a weight, an adapter's A or B) requires a gradient. DJL's answer is right for
+   * leaves only: an op's result that is on a graph reads false.
+   */
+  public static boolean requiresGrad(NDArray leaf) {
+    return leaf instanceof PtNDArray pt && JniUtils.requiresGrad(pt);
   }
 
   public static void off() {

@@ -22,4 +22,10 @@ public interface Linear {
    * weights' manager.
    */
   NDArray forward(NDArray x);
+
+  /**
+   * Whether a parameter this projection's forward reads is a trainable leaf (so backward through
+   * it yields gradients), e.g. to skip a backward that could reach none.
+   */
+  boolean trains();
 }

@@ -421,12 +421,15 @@ public final class LlamaModel implements AutoCloseable {
     final NDArray cos;
     final NDArray sin;
     final NDArray mask;
+    /** The same mask as the native attention reads it (training's native attention). */
+    final NativeAttention.KeyMask keyMask;
 
-    Prepared(NDArray embedded, NDArray cos, NDArray sin, NDArray mask) {
+    Prepared(NDArray embedded, NDArray cos, NDArray sin, NDArray mask, NativeAttention.KeyMask keyMask) {
       this.embedded = embedded;
       this.cos = cos;
       this.sin = sin;
       this.mask = mask;
+      this.keyMask = keyMask;
     }
   }
 
@@ -441,17 +444,28 @@ public final class LlamaModel implements AutoCloseable {
     return JniUtils.embedding((PtNDArray) ids, (PtNDArray) embed, false);
   }
 
-  /** Embeds a (cache-free) batch and builds its rotary tables and mask, in {@code scope}. */
+  /** Embeds a (cache-free) batch and builds its rotary tables and masks, in {@code scope}. */
   public Prepared prepare(NDManager scope, TokenBatch batch) {
+    return prepare(scope, batch, true);
+  }
+
+  /**
+   * As {@link #prepare(NDManager, TokenBatch)}; without {@code additiveMask} the [b, 1, t, t] mask
+   * that torch's attention adds is not built (only the native attention's, a byte per key and an
+   * int per query): {@link #layerForward} then cannot run on it, {@link #attentionInputs} can.
+   */
+  public Prepared prepare(NDManager scope, TokenBatch batch, boolean additiveMask) {
     int b = batch.batch;
     int t = batch.length;
     long[] pos = new long[b * t];
-    float[] mask = new float[b * t * t];
-    positionsAndMask(batch, null, pos, mask, null);
+    float[] mask = additiveMask ? new float[b * t * t] : null;
+    NativeAttention.KeyMask keyMask = new NativeAttention.KeyMask(b, t, t, new byte[b * t], new int[b * t]);
+    positionsAndMask(batch, null, pos, mask, keyMask);
     NDArray ids = scope.create(batch.ids);
     NDArray h = DtypeCasts.to(own(embedded(ids), scope).reshape(b, t, config.hiddenSize), wide);
     NDArray[] rope = rotaryArrays(scope, pos, b, t);
-    return new Prepared(h, rope[0], rope[1], scope.create(mask, new Shape(b, 1, t, t)));
+    return new Prepared(h, rope[0], rope[1], additiveMask ? scope.create(mask, new Shape(b, 1, t, t)) : null,
+        keyMask);
   }
 
   public int numLayers() {
@@ -478,6 +492,116 @@ public final class LlamaModel implements AutoCloseable {
   /** Decoder layer {@code l} on hidden states x [b, t, hidden]; every result lands in x's manager. */
   public NDArray layerForward(int l, NDArray x, Prepared p) {
     return layer(layers.get(l), l, x, p.cos, p.sin, p.mask, null, null);
+  }
+
+  /** Whether the token embeddings are a trainable leaf ({@link #trainAllWeights}). */
+  public boolean embeddingsTrain() {
+    return GradMode.requiresGrad(embed);
+  }
+
+  /**
+   * Whether layer {@code l} up to its attention ({@link #attentionInputs}: its input norm, q, k and v
+   * projections) reads a trainable leaf.
+   */
+  public boolean attentionInputsTrain(int l) {
+    Layer L = layers.get(l);
+    return GradMode.requiresGrad(L.inputNorm) || L.q.trains() || L.k.trains() || L.v.trains();
+  }
+
+  /**
+   * Whether training runs its attention in native code: {@link #attentionInputs}, then
+   * {@link #trainingAttention} and its {@link #trainingAttentionBackward}, then
+   * {@link #attentionOutput}, in place of {@link #layerForward} with autograd through torch's
+   * matmul, mask, softmax and matmul (CausalLmLoss runs each layer as those two recorded segments
+   * around the native attention). Both give the same loss and gradients up to F32 rounding
+   * ({@code NativeTrainingAttentionTest}); which is faster depends on the shape, so this decides per
+   * micro-batch of {@code rows} sequences of {@code length} tokens:
+   *
+   * <ul>
+   *   <li>only on the CPU, for F32 weights, where the library is loaded and {@link NativeAttention#off}
+   *       does not say otherwise;
+   *   <li>only for heads of at most {@value #NATIVE_TRAINING_MAX_HEAD_DIM} dimensions: the kernel's
+   *       work per query–key pair grows with the head dimension, and at 32 (llama-20m's) torch's
+   *       batched matmuls were faster (0.85–0.92x with the native attention at 128 and 256 tokens);
+   *   <li>only when the layer's score tensor (rows × heads × length²) has at least
+   *       {@value #NATIVE_TRAINING_MIN_SCORES} elements: below that torch's tensors stay in the cache
+   *       (the demo's shape at 160 tokens, 1.6M scores: 0.82x; at 256 tokens, 4.2M: 1.38x;
+   *       stories260K at 160 tokens, 3.3M: 1.38x; at 490: 1.80x; {@code bench tuning
+   *       --compare-attention}, README "CPU speed").
+   * </ul>
+   *
+   * {@link #alwaysNativeInTraining} lifts the last two conditions (tests, comparisons).
+   */
+  public boolean nativeTrainingAttention(int rows, int length) {
+    return nativeTrainingAttentionUsable() && (alwaysNativeInTraining || (config.headDim <= NATIVE_TRAINING_MAX_HEAD_DIM
+        && (long) rows * config.numHeads * length * length >= NATIVE_TRAINING_MIN_SCORES));
+  }
+
+  /** Whether training's native attention can run here at all (the CPU, F32, the library loaded and on). */
+  public boolean nativeTrainingAttentionUsable() {
+    return dtype == DataType.FLOAT32 && wide == DataType.FLOAT32 && !manager.getDevice().isGpu()
+        && NativeAttention.enabled();
+  }
+
+  /** Head dimensions above this train through torch's attention (see {@link #nativeTrainingAttention}). */
+  public static final int NATIVE_TRAINING_MAX_HEAD_DIM = 16;
+
+  /** Score tensors smaller than this train through torch's attention (see {@link #nativeTrainingAttention}). */
+  public static final long NATIVE_TRAINING_MIN_SCORES = 2L << 20;
+
+  /** Tests and comparisons: the native attention in training whatever the shape, where it can run. */
+  public static volatile boolean alwaysNativeInTraining = false;
+
+  /**
+   * Layer {@code l} up to its attention: the queries [b, heads, t, hd], keys and values [b, kvHeads,
+   * t, hd] (rotary applied) of hidden states x [b, t, hidden], as {@link #layerForward} computes
+   * them, packed into one flat array ({@link NativeAttention#pack}); recorded when autograd is on,
+   * in x's manager.
+   */
+  public NDArray attentionInputs(int l, NDArray x, Prepared p) {
+    Layer L = layers.get(l);
+    int b = (int) x.getShape().get(0);
+    int t = (int) x.getShape().get(1);
+    NDArray xn = rmsNorm(x, L.inputNorm, false);
+    NDArray q = rope(L.q.forward(xn).reshape(b, t, config.numHeads, config.headDim).transpose(0, 2, 1, 3),
+        p.cos, p.sin);
+    NDArray[] kv = keysValues(L, l, xn, p.cos, p.sin, null, x.getManager(), false);
+    return NativeAttention.pack(q, kv[0], kv[1]);
+  }
+
+  /**
+   * The attention of {@link #attentionInputs}' packed q, k and v in native code, without a graph:
+   * {out [b, t, heads, hd], lse [b, heads, t]} in qkv's manager; {@link #trainingAttentionBackward}
+   * takes both back.
+   */
+  public NDArray[] trainingAttention(NDArray qkv, Prepared p) {
+    return NativeAttention.attendForTraining(qkv, packed(p), p.keyMask, attnScaleValue, qkv.getManager());
+  }
+
+  /**
+   * The gradient of {@link #attentionInputs}' packed q, k and v (packed the same way) from that of
+   * {@link #trainingAttention}'s output, in qkv's manager.
+   */
+  public NDArray trainingAttentionBackward(NDArray qkv, NDArray[] forward, NDArray dOut, Prepared p) {
+    return NativeAttention.backward(qkv, packed(p), forward[0], forward[1], dOut, p.keyMask, attnScaleValue,
+        qkv.getManager());
+  }
+
+  private NativeAttention.Packed packed(Prepared p) {
+    NativeAttention.KeyMask m = p.keyMask;
+    return new NativeAttention.Packed(m.rows(), config.numHeads, config.numKvHeads, m.queries(), config.headDim);
+  }
+
+  /**
+   * Layer {@code l} after its attention: x + o(att), then the MLP block; att [b, t, heads, hd] as
+   * {@link #trainingAttention} gives it. Recorded when autograd is on, in x's manager.
+   */
+  public NDArray attentionOutput(int l, NDArray x, NDArray att) {
+    Layer L = layers.get(l);
+    int b = (int) x.getShape().get(0);
+    int t = (int) x.getShape().get(1);
+    NDArray h = x.add(L.o.forward(att.reshape(b, t, config.qDim())));
+    return mlpBlock(L, h, false);
   }
 
   /** The final RMSNorm (its result in h's manager). */

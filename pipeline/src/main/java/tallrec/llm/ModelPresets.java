@@ -15,6 +15,9 @@ public final class ModelPresets {
   private static final Map<String, LlamaConfig> PRESETS = new LinkedHashMap<>();
 
   static {
+    // The demo's backbone (tallrec.experiment.model.pretrained-on-synth.shape) with the 468-word
+    // vocabulary its synthetic world's tokenizer has: what `bench tuning --preset demo` steps.
+    PRESETS.put("demo", LlamaConfig.of(64, 176, 2, 4, 4, 468, 512, false));
     PRESETS.put("stories260K", LlamaConfig.of(64, 172, 5, 8, 4, 512, 512, true));
     PRESETS.put("llama-20m", LlamaConfig.of(256, 688, 8, 8, 8, 32000, 2048, false));
     PRESETS.put("llama-100m", LlamaConfig.of(768, 2048, 12, 12, 12, 32000, 2048, false));

@@ -1,7 +1,10 @@
 package tallrec.llm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -27,6 +30,12 @@ import java.util.concurrent.Future;
  * without the [rows × heads × queries × keys] score tensor that torch's matmul, mask add, softmax
  * and second matmul write and read again. On stories260K's ~490-token TALLRec prompts (8 heads of
  * dimension 8) attention done that way was about 70 % of the scoring forward.
+ *
+ * <p>Training has its own pair ({@link #attendForTraining}, {@link #backward}): the forward also
+ * keeps each query's log-sum-exp, and the backward recomputes the probabilities from it, so no
+ * score tensor is written or kept for backward either. Autograd cannot see into native code, so
+ * {@code CausalLmLoss} records the layer as two graphs around it
+ * ({@link LlamaModel#nativeTrainingAttention} says where that runs).
  *
  * <p>Same values as the torch sequence up to F32 rounding (another summation order, and an exp
  * within ~1e-7 relative): {@code NativeAttentionTest} compares the two, and {@code LlamaModelTest}
@@ -134,14 +143,7 @@ public final class NativeAttention {
     int hd = (int) qs.get(3);
     int kvHeads = (int) k.getShape().get(1);
     int keys = (int) k.getShape().get(2);
-    if (mask.rows() != b || mask.queries() != t || mask.keys() != keys) {
-      throw new IllegalArgumentException("attention mask " + mask.rows() + "x" + mask.queries() + "x" + mask.keys()
-          + " does not fit q " + qs + " and k " + k.getShape());
-    }
-    if (q.getDataType() != DataType.FLOAT32 || k.getDataType() != DataType.FLOAT32
-        || v.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException("native attention is F32 only, got " + q.getDataType());
-    }
+    check(q, k, v, mask);
     NDArray result = out.create(tokenMajor ? new Shape(b, t, heads, hd) : new Shape(b, heads, t, hd),
         DataType.FLOAT32);
     // Direct views of the tensors' memory (a contiguous copy where one is not contiguous, made in
@@ -151,9 +153,128 @@ public final class NativeAttention {
     ByteBuffer vb = direct(v);
     ByteBuffer ob = direct(result);
     // Units (row, kv head) are independent.
-    inParallel(b * kvHeads, (from, to) -> attend(qb, kb, vb, ob, mask.valid(), mask.self(), b, heads, kvHeads, t,
-        keys, hd, scale, tokenMajor, from, to));
+    inParallel(b * kvHeads, (from, to) -> attend(qb, kb, vb, ob, null, mask.valid(), mask.self(), b, heads, kvHeads,
+        t, keys, hd, scale, tokenMajor, from, to));
     return result;
+  }
+
+  /**
+   * The shape of training's q, k and v packed into one flat F32 array ({@link #pack}): q [b, heads,
+   * t, hd], then k and v [b, kvHeads, t, hd], each contiguous. One array, so that autograd takes
+   * the gradients of all three in one backward call from the one array {@link #backward} writes.
+   */
+  public record Packed(int b, int heads, int kvHeads, int t, int hd) {
+    long qSize() {
+      return (long) b * heads * t * hd;
+    }
+
+    long kvSize() {
+      return (long) b * kvHeads * t * hd;
+    }
+
+    long size() {
+      return qSize() + 2 * kvSize();
+    }
+
+    /** The q, k and v parts of a packed array's memory, as direct buffers. */
+    ByteBuffer[] parts(ByteBuffer all) {
+      int q = Math.toIntExact(qSize() * 4);
+      int kv = Math.toIntExact(kvSize() * 4);
+      return new ByteBuffer[] {all.slice(0, q), all.slice(q, kv), all.slice(q + kv, kv)};
+    }
+
+    /** q, k and v of a packed array, as views shaped [b, heads, t, hd] and [b, kvHeads, t, hd]. */
+    public NDArray[] unpack(NDArray packed) {
+      long q = qSize();
+      long kv = kvSize();
+      return new NDArray[] {packed.get(new NDIndex("0:" + q)).reshape(b, heads, t, hd),
+          packed.get(new NDIndex(q + ":" + (q + kv))).reshape(b, kvHeads, t, hd),
+          packed.get(new NDIndex((q + kv) + ":" + (q + 2 * kv))).reshape(b, kvHeads, t, hd)};
+    }
+  }
+
+  /**
+   * q [b, heads, t, hd], k and v [b, kvHeads, t, hd] packed into one flat array (recorded when
+   * autograd is on: its backward hands each part's gradient back); {@link #packedShape} is its
+   * shape.
+   */
+  public static NDArray pack(NDArray q, NDArray k, NDArray v) {
+    return NDArrays.concat(new NDList(q.reshape(-1), k.reshape(-1), v.reshape(-1)), 0);
+  }
+
+  /** The {@link Packed} shape of q and k as {@link #pack} takes them. */
+  public static Packed packedShape(NDArray q, NDArray k) {
+    Shape qs = q.getShape();
+    return new Packed((int) qs.get(0), (int) qs.get(1), (int) k.getShape().get(1), (int) qs.get(2),
+        (int) qs.get(3));
+  }
+
+  /**
+   * The forward of training's attention, on a packed q, k and v ({@link #pack}; its own keys, no
+   * cache): as {@link #attend} with token-major output, plus each query's log-sum-exp of its scaled
+   * scores [b, heads, t], which {@link #backward} needs. Reads the packed array's memory only: no
+   * graph is recorded (the caller makes the output a leaf of its own). Returns {out, lse} in
+   * {@code out}'s scope.
+   */
+  static NDArray[] attendForTraining(NDArray qkv, Packed p, KeyMask mask, float scale, NDManager out) {
+    checkPacked(qkv, p, mask);
+    NDArray result = out.create(new Shape(p.b(), p.t(), p.heads(), p.hd()), DataType.FLOAT32);
+    NDArray lse = out.create(new Shape(p.b(), p.heads(), p.t()), DataType.FLOAT32);
+    ByteBuffer[] in = p.parts(direct(qkv));
+    ByteBuffer ob = direct(result);
+    ByteBuffer lb = direct(lse);
+    inParallel((long) p.b() * p.kvHeads(), (from, to) -> attend(in[0], in[1], in[2], ob, lb, mask.valid(),
+        mask.self(), p.b(), p.heads(), p.kvHeads(), p.t(), p.t(), p.hd(), scale, true, from, to));
+    return new NDArray[] {result, lse};
+  }
+
+  /**
+   * The backward of {@link #attendForTraining}: from dOut, the gradient of its output [b, t, heads,
+   * hd], the gradient of the packed q, k and v, packed the same way, in {@code out}'s scope (the
+   * FlashAttention-2 backward: each probability recomputed from its score and lse). Equal to
+   * torch's autograd through matmul, mask, softmax and matmul up to F32 rounding
+   * ({@code NativeAttentionTest}).
+   */
+  static NDArray backward(NDArray qkv, Packed p, NDArray o, NDArray lse, NDArray dOut, KeyMask mask, float scale,
+      NDManager out) {
+    checkPacked(qkv, p, mask);
+    if (dOut.getDataType() != DataType.FLOAT32 || !dOut.getShape().equals(o.getShape())) {
+      throw new IllegalArgumentException("attention backward: the output's gradient " + dOut.getShape() + " "
+          + dOut.getDataType() + " does not match the output " + o.getShape());
+    }
+    NDArray grad = out.create(new Shape(p.size()), DataType.FLOAT32);
+    ByteBuffer[] in = p.parts(direct(qkv));
+    ByteBuffer[] d = p.parts(direct(grad));
+    ByteBuffer ob = direct(o);
+    ByteBuffer gb = direct(dOut);
+    ByteBuffer lb = direct(lse);
+    // Units (row, kv head) write disjoint slices of dq, dk and dv.
+    inParallel((long) p.b() * p.kvHeads(), (from, to) -> attendBackward(in[0], in[1], in[2], ob, gb, lb, d[0], d[1],
+        d[2], mask.valid(), mask.self(), p.b(), p.heads(), p.kvHeads(), p.t(), p.t(), p.hd(), scale, true, from, to));
+    return grad;
+  }
+
+  private static void checkPacked(NDArray qkv, Packed p, KeyMask mask) {
+    if (mask.rows() != p.b() || mask.queries() != p.t() || mask.keys() != p.t()) {
+      throw new IllegalArgumentException("attention mask " + mask.rows() + "x" + mask.queries() + "x" + mask.keys()
+          + " does not fit packed q, k and v of " + p);
+    }
+    if (qkv.getDataType() != DataType.FLOAT32 || qkv.getShape().dimension() != 1 || qkv.size() != p.size()) {
+      throw new IllegalArgumentException("packed q, k and v of " + p + " must be " + p.size() + " F32 values, got "
+          + qkv.getShape() + " " + qkv.getDataType());
+    }
+  }
+
+  private static void check(NDArray q, NDArray k, NDArray v, KeyMask mask) {
+    Shape qs = q.getShape();
+    if (mask.rows() != qs.get(0) || mask.queries() != qs.get(2) || mask.keys() != k.getShape().get(2)) {
+      throw new IllegalArgumentException("attention mask " + mask.rows() + "x" + mask.queries() + "x" + mask.keys()
+          + " does not fit q " + qs + " and k " + k.getShape());
+    }
+    if (q.getDataType() != DataType.FLOAT32 || k.getDataType() != DataType.FLOAT32
+        || v.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException("native attention is F32 only, got " + q.getDataType());
+    }
   }
 
   /** A direct view of an F32 CPU array's memory (of a contiguous copy where it is not contiguous). */
@@ -212,7 +333,12 @@ public final class NativeAttention {
 
   private static native boolean supported();
 
-  private static native int attend(ByteBuffer q, ByteBuffer k, ByteBuffer v, ByteBuffer out, byte[] valid,
-      int[] self, int b, int heads, int kvHeads, int t, int keys, int hd, float scale, boolean tokenMajor, long from,
-      long to);
+  /** lse: null, or [b, heads, t] for each query's log-sum-exp (training). */
+  private static native int attend(ByteBuffer q, ByteBuffer k, ByteBuffer v, ByteBuffer out, ByteBuffer lse,
+      byte[] valid, int[] self, int b, int heads, int kvHeads, int t, int keys, int hd, float scale,
+      boolean tokenMajor, long from, long to);
+
+  private static native int attendBackward(ByteBuffer q, ByteBuffer k, ByteBuffer v, ByteBuffer out,
+      ByteBuffer dOut, ByteBuffer lse, ByteBuffer dq, ByteBuffer dk, ByteBuffer dv, byte[] valid, int[] self, int b,
+      int heads, int kvHeads, int t, int keys, int hd, float scale, boolean tokenMajor, long from, long to);
 }

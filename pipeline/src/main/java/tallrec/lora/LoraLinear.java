@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import tallrec.llm.DenseLinear;
 import tallrec.llm.DtypeCasts;
+import tallrec.llm.GradMode;
 import tallrec.llm.Linear;
 import tallrec.llm.LlamaModel;
 
@@ -75,6 +76,11 @@ public final class LoraLinear implements Linear, LlamaModel.Wrapper {
   /** B^T [r, out] (a trainable leaf). */
   public NDArray bT() {
     return bT;
+  }
+
+  @Override
+  public boolean trains() {
+    return base.trains() || (!merged && (GradMode.requiresGrad(aT) || GradMode.requiresGrad(bT)));
   }
 
   @Override

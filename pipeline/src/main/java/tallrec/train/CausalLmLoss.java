@@ -112,12 +112,19 @@ public final class CausalLmLoss {
    * gradient (torch's {@code backward(output, grad)}), which yields the gradient for the layer
    * below. Peak memory is then the layer inputs plus one layer's graph plus the LM head's, instead
    * of every layer's graph, for about one more forward of compute.
+   *
+   * <p>Without checkpointing, where {@link LlamaModel#nativeTrainingAttention} holds for the
+   * micro-batch (the CPU, F32 weights, small heads, a large score tensor), the attention runs in
+   * native code forward and backward ({@link #withNativeAttention}).
    */
   public static Result forwardBackward(LlamaModel model, NDManager scope, List<TrainExample> examples,
       boolean trainOnInputs, int padId, double weight, boolean checkpointing, int dropoutSeed) {
     Targets tg = targets(examples, trainOnInputs, padId);
     int layers = model.numLayers();
     double value;
+    if (!checkpointing && model.nativeTrainingAttention(tg.batch.batch, tg.batch.length)) {
+      return new Result(null, tg.count, tg.tokens, withNativeAttention(model, scope, tg, weight, dropoutSeed));
+    }
     if (!checkpointing) {
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         LlamaModel.Prepared p = model.prepare(scope, tg.batch);
@@ -184,6 +191,85 @@ public final class CausalLmLoss {
       }
     }
     return new Result(null, tg.count, tg.tokens, value);
+  }
+
+  /**
+   * Forward and backward with each layer's attention in native code (no score tensor, no softmax
+   * kept for backward: {@link LlamaModel#trainingAttention}); returns the loss. Autograd cannot run
+   * through a native kernel, so a layer is recorded as two graphs around it: its input to q, k and
+   * v; and its input and the attention's output (a leaf) to the layer's output, whose detached copy
+   * is the next layer's input (a leaf again). q, k and v are packed into one array (so one backward
+   * call takes all three gradients). Backward runs from the top: the loss to the last layer's
+   * output; then per layer, its output's gradient back through the second graph (to the attention's
+   * output and the layer's input), the native backward to the packed q, k and v, and that back
+   * through the first graph, which adds the rest of the input's gradient. Parameters' gradients
+   * accumulate over these calls as over one backward. The dropout masks are the same: the RNG is
+   * seeded per layer and drawn in the same order.
+   */
+  private static double withNativeAttention(LlamaModel model, NDManager scope, Targets tg, double weight,
+      int dropoutSeed) {
+    int layers = model.numLayers();
+    boolean embeddingsTrain = model.embeddingsTrain();
+    LlamaModel.Prepared p;
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      p = model.prepare(scope, tg.batch, false); // recorded: pretraining trains the embeddings
+    }
+    NDArray[] inputs = new NDArray[layers];
+    NDArray[] outputs = new NDArray[layers];
+    NDArray[] qkv = new NDArray[layers];
+    NDArray[][] attention = new NDArray[layers][];
+    // Whether the gradient has anywhere to go below layer l's attention: the layer's own weights
+    // before it, or (through its input) anything below. LoRA leaves the embeddings frozen, so the
+    // first layer's input gradient is not computed unless its q, k or v trains.
+    boolean[] below = new boolean[layers];
+    NDArray h = p.embedded;
+    for (int l = 0; l < layers; l++) {
+      NDArray x = h.stopGradient();
+      if (l > 0 || embeddingsTrain) {
+        x.setRequiresGradient(true);
+      }
+      inputs[l] = x;
+      below[l] = l > 0 || embeddingsTrain || model.attentionInputsTrain(l);
+      seedLayer(dropoutSeed, l);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        qkv[l] = model.attentionInputs(l, x, p);
+      }
+      attention[l] = model.trainingAttention(qkv[l], p);
+      attention[l][0].setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        outputs[l] = model.attentionOutput(l, x, attention[l][0]);
+      }
+      h = outputs[l];
+    }
+    NDArray top = h.stopGradient();
+    top.setRequiresGradient(true);
+    double value;
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray loss = loss(model, model.finalNorm(top), tg, weight);
+      gc.backward(loss);
+      value = value(loss);
+    }
+    NDArray grad = top.getGradient();
+    for (int l = layers - 1; l >= 0; l--) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        JniUtils.backward((PtNDArray) outputs[l], (PtNDArray) grad, false, false);
+      }
+      if (below[l]) {
+        NDArray d = model.trainingAttentionBackward(qkv[l], attention[l], attention[l][0].getGradient(), p);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          JniUtils.backward((PtNDArray) qkv[l], (PtNDArray) d, false, false);
+        }
+      }
+      if (l > 0 || embeddingsTrain) {
+        grad = inputs[l].getGradient();
+      }
+    }
+    if (embeddingsTrain) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        JniUtils.backward((PtNDArray) p.embedded, (PtNDArray) grad, false, false);
+      }
+    }
+    return value;
   }
 
   static void seedLayer(int dropoutSeed, int layer) {

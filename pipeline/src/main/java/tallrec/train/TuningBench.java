@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import tallrec.llm.DtypeCasts;
 import tallrec.llm.LlamaModel;
+import tallrec.llm.NativeAttention;
 import tallrec.llm.ScoringBench;
 import tallrec.lora.LoraAdapter;
 
@@ -57,37 +58,73 @@ public final class TuningBench {
 
   public static List<Result> run(LlamaModel model, LoraAdapter adapter, int[] microBatches, int seqLen, int reps,
       long seed) {
-    return run(model, adapter, microBatches, seqLen, reps, seed, false, false, null);
+    return run(model, adapter, microBatches, seqLen, reps, seed, false, List.of(Ops.CURRENT), null);
+  }
+
+  /** What a timed step runs: today's ops, or one of the sequences it is compared with. */
+  public enum Ops {
+    /** Today's ops (the native attention where {@link LlamaModel#nativeTrainingAttention} picks it). */
+    CURRENT("current ops"),
+    /** The op sequences from before the backward-speed work ({@link LlamaModel#referenceOps}). */
+    REFERENCE("reference ops"),
+    /** Autograd through torch's attention ops ({@link NativeAttention#off}). */
+    TORCH_ATTENTION("torch attention"),
+    /** The native attention's forward and backward whatever the shape ({@link LlamaModel#alwaysNativeInTraining}). */
+    NATIVE_ATTENTION("native attention");
+
+    final String label;
+
+    Ops(String label) {
+      this.label = label;
+    }
+
+    /** How results of these ops are labelled ({@link Result#ops}). */
+    public String label() {
+      return label;
+    }
+
+    void apply() {
+      LlamaModel.referenceOps = this == REFERENCE;
+      NativeAttention.off = this == TORCH_ATTENTION;
+      LlamaModel.alwaysNativeInTraining = this == NATIVE_ATTENTION;
+    }
+
+    static void reset() {
+      LlamaModel.referenceOps = false;
+      NativeAttention.off = false;
+      LlamaModel.alwaysNativeInTraining = false;
+    }
   }
 
   /**
    * @param checkpointing train with activation checkpointing
-   * @param compareOps also time the reference op sequences ({@link LlamaModel#referenceOps}),
-   *     alternating with the current ones rep by rep, so both see the same machine load
+   * @param variants the op sequences to time, alternating rep by rep so all see the same machine
+   *     load (e.g. {@link Ops#TORCH_ATTENTION} beside {@link Ops#CURRENT})
    * @param profile when not null, the last timed training step is recorded by torch's profiler
    *     into this Chrome-trace JSON file
    */
   public static List<Result> run(LlamaModel model, LoraAdapter adapter, int[] microBatches, int seqLen, int reps,
-      long seed, boolean checkpointing, boolean compareOps, Path profile) {
+      long seed, boolean checkpointing, List<Ops> variants, Path profile) {
     List<Result> out = new ArrayList<>();
     AdamW opt = new AdamW(adapter.parameters(), adapter.manager(), 0.9, 0.999, 1e-8, 0.0);
-    boolean[] variants = compareOps ? new boolean[] {true, false} : new boolean[] {false};
     try {
       opt.zeroGradients();
       Random r = new Random(seed);
       for (int micro : microBatches) {
         List<TrainExample> batch = randomBatch(model, micro, seqLen, r);
-        double[] fwd = {Double.MAX_VALUE, Double.MAX_VALUE};
-        double[] step = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] fwd = new double[variants.size()];
+        double[] step = new double[variants.size()];
+        java.util.Arrays.fill(fwd, Double.MAX_VALUE);
+        java.util.Arrays.fill(step, Double.MAX_VALUE);
         for (int rep = 0; rep <= reps; rep++) {
-          for (int v = 0; v < variants.length; v++) {
-            LlamaModel.referenceOps = variants[v];
+          for (int v = 0; v < variants.size(); v++) {
+            variants.get(v).apply();
             try {
               long t0 = System.nanoTime();
               try (NDManager scope = model.manager().getParentManager().newSubManager()) {
                 CausalLmLoss.value(CausalLmLoss.compute(model, scope, batch, true, 0, 1.0, false).loss());
               }
-              boolean profiled = profile != null && rep == reps && v == variants.length - 1;
+              boolean profiled = profile != null && rep == reps && v == variants.size() - 1;
               if (profiled) {
                 JniUtils.startProfile(false, true, false);
               }
@@ -102,12 +139,12 @@ public final class TuningBench {
                 step[v] = Math.min(step[v], (t2 - t1) / 1e9);
               }
             } finally {
-              LlamaModel.referenceOps = false;
+              Ops.reset();
             }
           }
         }
-        for (int v = 0; v < variants.length; v++) {
-          out.add(new Result(micro, seqLen, checkpointing, variants[v] ? "reference" : "current", fwd[v], step[v],
+        for (int v = 0; v < variants.size(); v++) {
+          out.add(new Result(micro, seqLen, checkpointing, variants.get(v).label, fwd[v], step[v],
               ScoringBench.peakRssMib()));
         }
       }

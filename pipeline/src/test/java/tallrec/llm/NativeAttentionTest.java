@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * row as the last-position layer asks), and through whole scoring forwards of stories260K with a
  * shared-prefix cache, both padding sides.
  */
-class NativeAttentionTest {
+public class NativeAttentionTest {
 
   static NDManager manager;
 
@@ -32,7 +32,7 @@ class NativeAttentionTest {
   }
 
   /** Skips a test class without the native library, except under CI, which must build and test it. */
-  static void requireLibrary() {
+  public static void requireLibrary() {
     if (!NativeAttention.available()) {
       String why = "the native kernels are not loaded: " + NativeAttention.unavailableReason();
       if ("true".equals(System.getenv("CI"))) {
@@ -51,26 +51,7 @@ class NativeAttentionTest {
 
   /** torch's sequence, as LlamaModel's unblocked path: (q·scale)·kᵀ + additive mask, softmax, ·v. */
   static float[] reference(NDManager m, NDArray q, NDArray k, NDArray v, NativeAttention.KeyMask mask, float scale) {
-    Shape qs = q.getShape();
-    int b = (int) qs.get(0);
-    int heads = (int) qs.get(1);
-    int t = (int) qs.get(2);
-    int keys = mask.keys();
-    int groups = heads / (int) k.getShape().get(1);
-    float[] add = new float[b * t * keys];
-    for (int r = 0; r < b; r++) {
-      for (int i = 0; i < t; i++) {
-        int self = mask.self()[r * t + i];
-        for (int j = 0; j < keys; j++) {
-          boolean seen = j <= self && (j == self || mask.valid()[r * keys + j] != 0);
-          add[(r * t + i) * keys + j] = seen ? 0f : -1e9f;
-        }
-      }
-    }
-    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
-    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
-    NDArray scores = q.mul(scale).matMul(kr.transpose(0, 1, 3, 2)).add(m.create(add, new Shape(b, 1, t, keys)));
-    return scores.softmax(-1).matMul(vr).toFloatArray();
+    return referenceArray(m, q, k, v, mask, scale).toFloatArray();
   }
 
   static NDArray random(NDManager m, Random rnd, long... shape) {
@@ -132,6 +113,111 @@ class NativeAttentionTest {
             heads, kvHeads, hd, d, d1);
       }
     }
+  }
+
+  /**
+   * Training's attention (forward with log-sum-exp, then the native backward) against autograd
+   * through torch's sequence: the output and the gradients of q, k and v for a random output
+   * gradient, on right-padded rows as training batches them (and left-padded ones), with and
+   * without grouped-query heads.
+   */
+  @Test
+  void backwardEqualsTorchsAutograd() {
+    Random rnd = new Random(5);
+    int[][] shapes = {{4, 4, 16}, {8, 4, 8}, {6, 2, 12}, {2, 1, 64}, {3, 3, 5}};
+    for (int[] sh : shapes) {
+      for (boolean rightPadded : new boolean[] {true, false}) {
+        int heads = sh[0];
+        int kvHeads = sh[1];
+        int hd = sh[2];
+        int b = 3;
+        int t = 37;
+        int past = 0; // training's attention: its own keys only
+        int keys = t;
+        byte[] valid = new byte[b * keys];
+        int[] self = new int[b * t];
+        for (int r = 0; r < b; r++) {
+          int pad = r * 6;
+          for (int j = 0; j < keys; j++) {
+            boolean real = rightPadded ? j < t - pad : j >= pad;
+            valid[r * keys + j] = (byte) (real ? 1 : 0);
+          }
+          for (int i = 0; i < t; i++) {
+            self[r * t + i] = past + i;
+          }
+        }
+        NativeAttention.KeyMask mask = new NativeAttention.KeyMask(b, t, keys, valid, self);
+        float scale = (float) (1 / Math.sqrt(hd));
+        String what = "heads " + heads + "/" + kvHeads + ", hd " + hd + (rightPadded ? ", right-padded" : ", left-padded");
+        try (NDManager m = manager.newSubManager()) {
+          NDArray q = random(m, rnd, b, heads, t, hd);
+          NDArray k = random(m, rnd, b, kvHeads, keys, hd);
+          NDArray v = random(m, rnd, b, kvHeads, keys, hd);
+          NDArray g = random(m, rnd, b, heads, t, hd); // the output's gradient (head-major, as torch's output)
+          float[][] want = new float[4][];
+          NDArray[] leaves = {q.duplicate(), k.duplicate(), v.duplicate()};
+          try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            for (NDArray a : leaves) {
+              a.setRequiresGradient(true);
+            }
+            NDArray out = referenceArray(m, leaves[0], leaves[1], leaves[2], mask, scale);
+            want[0] = out.toFloatArray();
+            gc.backward(out.mul(g).sum());
+          }
+          for (int i = 0; i < 3; i++) {
+            want[i + 1] = leaves[i].getGradient().toFloatArray();
+          }
+          NativeAttention.Packed shape = NativeAttention.packedShape(q, k);
+          NDArray qkv = NativeAttention.pack(q, k, v);
+          NDArray[] fwd = NativeAttention.attendForTraining(qkv, shape, mask, scale, m);
+          float dOut = LlmFixtures.maxAbsDiff(want[0], fwd[0].transpose(0, 2, 1, 3).toFloatArray());
+          assertTrue(dOut < 1e-5, what + ": output max diff " + dOut);
+          NDArray[] grads = shape.unpack(NativeAttention.backward(qkv, shape, fwd[0], fwd[1],
+              g.transpose(0, 2, 1, 3).duplicate(), mask, scale, m));
+          String[] names = {"dq", "dk", "dv"};
+          StringBuilder line = new StringBuilder(what + ": max |native - autograd| output " + String.format("%.2e", dOut));
+          for (int i = 0; i < 3; i++) {
+            float[] got = grads[i].toFloatArray();
+            float d = LlmFixtures.maxAbsDiff(want[i + 1], got);
+            float size = 0;
+            for (float x : want[i + 1]) {
+              size = Math.max(size, Math.abs(x));
+            }
+            assertTrue(d <= 1e-5 * Math.max(1, size), what + ": " + names[i] + " max diff " + d + " (largest " + size + ")");
+            line.append(String.format(", %s %.2e (largest %.2f)", names[i], d, size));
+          }
+          System.out.println(line);
+        }
+      }
+    }
+  }
+
+  /**
+   * torch's sequence, as LlamaModel's unblocked path: (q·scale)·kᵀ + additive mask, softmax, ·v
+   * (recorded inside a collector).
+   */
+  static NDArray referenceArray(NDManager m, NDArray q, NDArray k, NDArray v, NativeAttention.KeyMask mask,
+      float scale) {
+    Shape qs = q.getShape();
+    int b = (int) qs.get(0);
+    int heads = (int) qs.get(1);
+    int t = (int) qs.get(2);
+    int keys = mask.keys();
+    int groups = heads / (int) k.getShape().get(1);
+    float[] add = new float[b * t * keys];
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < t; i++) {
+        int self = mask.self()[r * t + i];
+        for (int j = 0; j < keys; j++) {
+          boolean seen = j <= self && (j == self || mask.valid()[r * keys + j] != 0);
+          add[(r * t + i) * keys + j] = seen ? 0f : -1e9f;
+        }
+      }
+    }
+    NDArray kr = groups > 1 ? k.repeat(1, groups) : k;
+    NDArray vr = groups > 1 ? v.repeat(1, groups) : v;
+    NDArray scores = q.mul(scale).matMul(kr.transpose(0, 1, 3, 2)).add(m.create(add, new Shape(b, 1, t, keys)));
+    return scores.softmax(-1).matMul(vr);
   }
 
   @Test
