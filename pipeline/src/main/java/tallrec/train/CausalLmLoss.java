@@ -113,16 +113,18 @@ public final class CausalLmLoss {
    * below. Peak memory is then the layer inputs plus one layer's graph plus the LM head's, instead
    * of every layer's graph, for about one more forward of compute.
    *
-   * <p>Without checkpointing, where {@link LlamaModel#nativeTrainingAttention} holds for the
-   * micro-batch (the CPU, F32 weights, small heads, a large score tensor), the attention runs in
-   * native code forward and backward ({@link #withNativeAttention}).
+   * <p>Where {@link LlamaModel#nativeTrainingAttention} holds for the micro-batch (the CPU, F32
+   * weights, small heads, a large score tensor), the attention runs in native code forward and
+   * backward ({@link #withNativeAttention}; with checkpointing, each layer is recomputed as
+   * {@link NativeLayer}'s two graphs), with the same results up to rounding.
    */
   public static Result forwardBackward(LlamaModel model, NDManager scope, List<TrainExample> examples,
       boolean trainOnInputs, int padId, double weight, boolean checkpointing, int dropoutSeed) {
     Targets tg = targets(examples, trainOnInputs, padId);
     int layers = model.numLayers();
     double value;
-    if (!checkpointing && model.nativeTrainingAttention(tg.batch.batch, tg.batch.length)) {
+    boolean nativeAttention = model.nativeTrainingAttention(tg.batch.batch, tg.batch.length);
+    if (!checkpointing && nativeAttention) {
       return new Result(null, tg.count, tg.tokens, withNativeAttention(model, scope, tg, weight, dropoutSeed));
     }
     if (!checkpointing) {
@@ -141,7 +143,7 @@ public final class CausalLmLoss {
     }
     GradMode.off();
     // 1. Forward without a graph (autograd is off outside a collector), keeping each layer's input.
-    LlamaModel.Prepared p = model.prepare(scope, tg.batch);
+    LlamaModel.Prepared p = model.prepare(scope, tg.batch, !nativeAttention);
     NDArray[] inputs = new NDArray[layers + 1];
     inputs[0] = p.embedded;
     for (int l = 0; l < layers; l++) {
@@ -149,7 +151,8 @@ public final class CausalLmLoss {
         NDArray x = inputs[l];
         x.attach(work);
         seedLayer(dropoutSeed, l);
-        NDArray out = model.layerForward(l, x, p);
+        NDArray out = nativeAttention ? NativeLayer.forward(model, l, x, p, false, false).output
+            : model.layerForward(l, x, p);
         x.attach(scope);
         out.attach(scope);
         inputs[l + 1] = out;
@@ -175,17 +178,24 @@ public final class CausalLmLoss {
         NDArray x = inputs[l];
         x.attach(work);
         boolean below = l > 0;
-        if (below) {
-          x.setRequiresGradient(true);
-        }
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray inputGrad;
+        if (nativeAttention) {
           seedLayer(dropoutSeed, l);
-          NDArray out = model.layerForward(l, x, p);
-          JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
+          inputGrad = NativeLayer.forward(model, l, x, p, true, below).backward(model, grad, p);
+        } else {
+          if (below) {
+            x.setRequiresGradient(true);
+          }
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            seedLayer(dropoutSeed, l);
+            NDArray out = model.layerForward(l, x, p);
+            JniUtils.backward((PtNDArray) out, (PtNDArray) grad, false, false);
+          }
+          inputGrad = below ? x.getGradient() : null;
         }
         grad.close();
         if (below) {
-          grad = x.getGradient();
+          grad = inputGrad;
           grad.attach(scope);
         }
       }
@@ -195,16 +205,12 @@ public final class CausalLmLoss {
 
   /**
    * Forward and backward with each layer's attention in native code (no score tensor, no softmax
-   * kept for backward: {@link LlamaModel#trainingAttention}); returns the loss. Autograd cannot run
-   * through a native kernel, so a layer is recorded as two graphs around it: its input to q, k and
-   * v; and its input and the attention's output (a leaf) to the layer's output, whose detached copy
-   * is the next layer's input (a leaf again). q, k and v are packed into one array (so one backward
-   * call takes all three gradients). Backward runs from the top: the loss to the last layer's
-   * output; then per layer, its output's gradient back through the second graph (to the attention's
-   * output and the layer's input), the native backward to the packed q, k and v, and that back
-   * through the first graph, which adds the rest of the input's gradient. Parameters' gradients
-   * accumulate over these calls as over one backward. The dropout masks are the same: the RNG is
-   * seeded per layer and drawn in the same order.
+   * kept for backward: {@link LlamaModel#trainingAttention}); returns the loss. Each layer runs as
+   * {@link NativeLayer}'s two graphs, its output detached as the next layer's input; backward runs
+   * from the top: the loss to the last layer's output, then each layer's {@link NativeLayer#backward}
+   * down to the embeddings when they train. Parameters' gradients accumulate over these calls as
+   * over one backward, and the dropout masks are the same (the RNG is seeded per layer and drawn in
+   * the same order).
    */
   private static double withNativeAttention(LlamaModel model, NDManager scope, Targets tg, double weight,
       int dropoutSeed) {
@@ -214,32 +220,13 @@ public final class CausalLmLoss {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       p = model.prepare(scope, tg.batch, false); // recorded: pretraining trains the embeddings
     }
-    NDArray[] inputs = new NDArray[layers];
-    NDArray[] outputs = new NDArray[layers];
-    NDArray[] qkv = new NDArray[layers];
-    NDArray[][] attention = new NDArray[layers][];
-    // Whether the gradient has anywhere to go below layer l's attention: the layer's own weights
-    // before it, or (through its input) anything below. LoRA leaves the embeddings frozen, so the
-    // first layer's input gradient is not computed unless its q, k or v trains.
-    boolean[] below = new boolean[layers];
+    NativeLayer[] tape = new NativeLayer[layers];
     NDArray h = p.embedded;
     for (int l = 0; l < layers; l++) {
-      NDArray x = h.stopGradient();
-      if (l > 0 || embeddingsTrain) {
-        x.setRequiresGradient(true);
-      }
-      inputs[l] = x;
-      below[l] = l > 0 || embeddingsTrain || model.attentionInputsTrain(l);
       seedLayer(dropoutSeed, l);
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        qkv[l] = model.attentionInputs(l, x, p);
-      }
-      attention[l] = model.trainingAttention(qkv[l], p);
-      attention[l][0].setRequiresGradient(true);
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        outputs[l] = model.attentionOutput(l, x, attention[l][0]);
-      }
-      h = outputs[l];
+      // LoRA leaves the embeddings frozen: the first layer's input gradient is not computed then.
+      tape[l] = NativeLayer.forward(model, l, h, p, true, l > 0 || embeddingsTrain);
+      h = tape[l].output;
     }
     NDArray top = h.stopGradient();
     top.setRequiresGradient(true);
@@ -251,18 +238,7 @@ public final class CausalLmLoss {
     }
     NDArray grad = top.getGradient();
     for (int l = layers - 1; l >= 0; l--) {
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        JniUtils.backward((PtNDArray) outputs[l], (PtNDArray) grad, false, false);
-      }
-      if (below[l]) {
-        NDArray d = model.trainingAttentionBackward(qkv[l], attention[l], attention[l][0].getGradient(), p);
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          JniUtils.backward((PtNDArray) qkv[l], (PtNDArray) d, false, false);
-        }
-      }
-      if (l > 0 || embeddingsTrain) {
-        grad = inputs[l].getGradient();
-      }
+      grad = tape[l].backward(model, grad, p);
     }
     if (embeddingsTrain) {
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -270,6 +246,65 @@ public final class CausalLmLoss {
       }
     }
     return value;
+  }
+
+  /**
+   * One decoder layer with its attention in native code, as autograd sees it: two graphs around the
+   * kernel, since autograd cannot run through native code. The first from the layer's input (a
+   * detached copy: a leaf) to its q, k and v, packed into one array so one backward call takes all
+   * three gradients; the second from that input and the attention's output (a leaf too) to the
+   * layer's output. Without {@code record} the same ops run with no graph (activation
+   * checkpointing's first pass), so its outputs are the same bits as the recorded ones.
+   */
+  private record NativeLayer(NDArray input, NDArray qkv, NDArray[] attention, NDArray output, boolean inputGrad,
+      boolean below) {
+
+    /**
+     * @param h the layer's input, in the manager every result of the layer goes to
+     * @param inputGrad whether the input's gradient is wanted (anything below it trains)
+     */
+    static NativeLayer forward(LlamaModel model, int l, NDArray h, LlamaModel.Prepared p, boolean record,
+        boolean inputGrad) {
+      NDArray x = h.stopGradient();
+      boolean grads = record && inputGrad;
+      if (grads) {
+        x.setRequiresGradient(true);
+      }
+      NDArray qkv;
+      try (GradientCollector gc = record ? Engine.getInstance().newGradientCollector() : null) {
+        qkv = model.attentionInputs(l, x, p);
+      }
+      NDArray[] attention = model.trainingAttention(qkv, p);
+      if (record) {
+        attention[0].setRequiresGradient(true);
+      }
+      NDArray out;
+      try (GradientCollector gc = record ? Engine.getInstance().newGradientCollector() : null) {
+        out = model.attentionOutput(l, x, attention[0]);
+      }
+      // Whether backward has anywhere to go below the attention: this layer's q, k or v weights, or
+      // (through the input) anything below.
+      return new NativeLayer(x, qkv, attention, out, grads, grads || model.attentionInputsTrain(l));
+    }
+
+    /**
+     * Back from {@code grad}, the gradient of the output: through the second graph (to the
+     * attention's output, the input and that graph's parameters), the native backward to q, k and v,
+     * and back through the first graph, which adds the rest of the input's gradient. Returns the
+     * input's gradient (null when it is not wanted).
+     */
+    NDArray backward(LlamaModel model, NDArray grad, LlamaModel.Prepared p) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        JniUtils.backward((PtNDArray) output, (PtNDArray) grad, false, false);
+      }
+      if (below) {
+        NDArray d = model.trainingAttentionBackward(qkv, attention, attention[0].getGradient(), p);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          JniUtils.backward((PtNDArray) qkv, (PtNDArray) d, false, false);
+        }
+      }
+      return inputGrad ? input.getGradient() : null;
+    }
   }
 
   static void seedLayer(int dropoutSeed, int layer) {

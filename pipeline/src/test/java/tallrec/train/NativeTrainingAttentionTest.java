@@ -30,7 +30,8 @@ import tallrec.lora.LoraFixtures;
  * autograd through torch's ops:
  * LoRA on every projection with dropout over two accumulated micro-batches of real prompts on
  * stories260K (grouped-query heads of dimension 8), and every weight of a random untied model as
- * pretraining trains it (the embeddings' gradient reaches through the segments too).
+ * pretraining trains it (the embeddings' gradient reaches through the segments too). With
+ * activation checkpointing the native path recomputes the same graphs and gives the same bits.
  */
 class NativeTrainingAttentionTest {
 
@@ -44,6 +45,11 @@ class NativeTrainingAttentionTest {
 
   private static Run run(LlamaModel model, NDManager root, List<List<TrainExample>> micro, int padId,
       List<NDArray> leaves, boolean nativeAttention) {
+    return run(model, root, micro, padId, leaves, nativeAttention, false);
+  }
+
+  private static Run run(LlamaModel model, NDManager root, List<List<TrainExample>> micro, int padId,
+      List<NDArray> leaves, boolean nativeAttention, boolean checkpointing) {
     boolean before = NativeAttention.off;
     NativeAttention.off = !nativeAttention;
     // Whatever the shape: these batches are smaller than the size from which training picks it.
@@ -54,8 +60,8 @@ class NativeTrainingAttentionTest {
       double loss = 0;
       for (int j = 0; j < micro.size(); j++) {
         try (NDManager scope = root.newSubManager()) {
-          loss += CausalLmLoss.forwardBackward(model, scope, micro.get(j), true, padId, 1.0 / micro.size(), false,
-              1234 + j).lossValue();
+          loss += CausalLmLoss.forwardBackward(model, scope, micro.get(j), true, padId, 1.0 / micro.size(),
+              checkpointing, 1234 + j).lossValue();
         }
       }
       List<double[]> grads = new ArrayList<>();
@@ -100,7 +106,14 @@ class NativeTrainingAttentionTest {
       List<List<TrainExample>> micro = List.of(ex.subList(0, 3), ex.subList(3, 6));
       Run nat = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), true);
       Run torch = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), false);
+      // Activation checkpointing recomputes each layer as the same two graphs: the same bits.
+      Run recomputed = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), true, true);
       a.train(false);
+      assertEquals(nat.loss(), recomputed.loss());
+      for (int i = 0; i < nat.grads().size(); i++) {
+        assertTrue(java.util.Arrays.equals(nat.grads().get(i), recomputed.grads().get(i)),
+            "parameter " + i + ": checkpointing changed the native path's gradient");
+      }
       double[] c = compare(torch, nat);
       System.out.printf("LoRA (7 targets, dropout 0.1), stories260K: loss %.7f native vs %.7f torch; max |grad diff|"
           + " %.3g of max |grad| %.3g%n", nat.loss(), torch.loss(), c[0], c[1]);
