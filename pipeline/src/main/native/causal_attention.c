@@ -11,7 +11,7 @@
  * LlamaModel.positionsAndMask, where a masked key's exp(score - max) is exactly 0.
  *
  * For training (autograd on), the forward also writes each query's log-sum-exp of its scaled scores,
- * and attend_backward below turns the gradient of the output into those of q, k and v (the
+ * and attendBackward (grad_body) below turns the gradient of the output into those of q, k and v (the
  * FlashAttention-2 backward: each probability recomputed from its score and the log-sum-exp, never
  * stored), so the score tensor and its softmax are not kept for backward either.
  *
@@ -207,7 +207,7 @@ static inline __attribute__((always_inline)) void grad_body(const float *q, cons
         dqacc[d] = _mm512_setzero_ps();
       }
       __m512 lsev = _mm512_set1_ps(lse[(size_t) g * t + i]);
-      __m512 dv_i = _mm512_set1_ps(dsum);
+      __m512 dsumv = _mm512_set1_ps(dsum); /* D_i */
       for (int jb = 0; jb < blocks; jb++) {
         int j = jb * LANES;
         __mmask16 km = jb == last ? lastMask : (__mmask16) visible[jb];
@@ -222,7 +222,7 @@ static inline __attribute__((always_inline)) void grad_body(const float *q, cons
         }
         /* a key it may not see can score above lse: clamped, then zeroed */
         __m512 p = _mm512_maskz_mov_ps(km, exp_clamped(_mm512_sub_ps(s, lsev), 0.0f));
-        __m512 ds = _mm512_mul_ps(p, _mm512_sub_ps(dp, dv_i));
+        __m512 ds = _mm512_mul_ps(p, _mm512_sub_ps(dp, dsumv));
         for (int d = 0; d < hd; d++) {
           float *dvd = dvt + (size_t) d * padded + j;
           float *dkd = dkt + (size_t) d * padded + j;

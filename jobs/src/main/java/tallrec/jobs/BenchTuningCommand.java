@@ -171,8 +171,8 @@ public final class BenchTuningCommand implements Callable<Integer> {
   /** What training's attention runs as at each micro-batch size of this run (see LlamaModel.nativeTrainingAttention). */
   private String describeAttention(LlamaModel model, LlamaConfig cfg) {
     if (!model.nativeTrainingAttentionUsable()) {
-      return "autograd through torch's ops (" + (NativeAttention.available() ? "the native attention trains F32"
-          + " weights on the CPU only" : NativeAttention.unavailableReason()) + ")";
+      return "autograd through torch's ops (" + (NativeAttention.enabled() ? "the native attention trains F32"
+          + " weights on the CPU only" : NativeAttention.describe()) + ")";
     }
     StringBuilder sb = new StringBuilder();
     for (int micro : microBatches) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,8 @@ import tallrec.llm.RandomWeights;
 import tallrec.lora.LoraAdapter;
 import tallrec.lora.LoraConfig;
 import tallrec.lora.LoraFixtures;
+import tallrec.train.GradientRuns.Attention;
+import tallrec.train.GradientRuns.Run;
 
 /**
  * Training with the attention in native code ({@link CausalLmLoss#forwardBackward} where
@@ -40,58 +41,6 @@ class NativeTrainingAttentionTest {
     NativeAttentionTest.requireLibrary();
   }
 
-  /** Loss and gradients of the given leaves after forwardBackward on each micro-batch, native attention on or off. */
-  private record Run(double loss, List<double[]> grads) {}
-
-  private static Run run(LlamaModel model, NDManager root, List<List<TrainExample>> micro, int padId,
-      List<NDArray> leaves, boolean nativeAttention) {
-    return run(model, root, micro, padId, leaves, nativeAttention, false);
-  }
-
-  private static Run run(LlamaModel model, NDManager root, List<List<TrainExample>> micro, int padId,
-      List<NDArray> leaves, boolean nativeAttention, boolean checkpointing) {
-    boolean before = NativeAttention.off;
-    NativeAttention.off = !nativeAttention;
-    // Whatever the shape: these batches are smaller than the size from which training picks it.
-    LlamaModel.alwaysNativeInTraining = true;
-    try (AdamW zero = new AdamW(leaves, root, 0.9, 0.999, 1e-8, 0.0)) {
-      assertEquals(nativeAttention, model.nativeTrainingAttention(1, 1));
-      zero.zeroGradients();
-      double loss = 0;
-      for (int j = 0; j < micro.size(); j++) {
-        try (NDManager scope = root.newSubManager()) {
-          loss += CausalLmLoss.forwardBackward(model, scope, micro.get(j), true, padId, 1.0 / micro.size(),
-              checkpointing, 1234 + j).lossValue();
-        }
-      }
-      List<double[]> grads = new ArrayList<>();
-      for (NDArray p : leaves) {
-        try (NDArray g = p.getGradient()) {
-          grads.add(g.toType(DataType.FLOAT64, false).toDoubleArray());
-        }
-      }
-      return new Run(loss, grads);
-    } finally {
-      NativeAttention.off = before;
-      LlamaModel.alwaysNativeInTraining = false;
-    }
-  }
-
-  /** Max |a - b| over all gradients, and max |a|: {diff, size}. */
-  private static double[] compare(Run a, Run b) {
-    double diff = 0;
-    double size = 0;
-    for (int i = 0; i < a.grads().size(); i++) {
-      double[] x = a.grads().get(i);
-      double[] y = b.grads().get(i);
-      for (int k = 0; k < x.length; k++) {
-        diff = Math.max(diff, Math.abs(x[k] - y[k]));
-        size = Math.max(size, Math.abs(x[k]));
-      }
-    }
-    return new double[] {diff, size};
-  }
-
   @Test
   void loraGradientsEqualThoseThroughTorchsAttention() {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
@@ -104,17 +53,19 @@ class NativeTrainingAttentionTest {
       LoraFixtures.randomize(a, 5, 0.05); // B != 0: every path through the adapter carries a gradient
       a.train(true);
       List<List<TrainExample>> micro = List.of(ex.subList(0, 3), ex.subList(3, 6));
-      Run nat = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), true);
-      Run torch = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), false);
+      // Forced: these batches are smaller than the size from which training picks it.
+      Run nat = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), Attention.NATIVE, false);
+      Run torch = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), Attention.TORCH, false);
       // Activation checkpointing recomputes each layer as the same two graphs: the same bits.
-      Run recomputed = run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), true, true);
+      Run recomputed = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), Attention.NATIVE,
+          true);
       a.train(false);
       assertEquals(nat.loss(), recomputed.loss());
       for (int i = 0; i < nat.grads().size(); i++) {
         assertTrue(java.util.Arrays.equals(nat.grads().get(i), recomputed.grads().get(i)),
             "parameter " + i + ": checkpointing changed the native path's gradient");
       }
-      double[] c = compare(torch, nat);
+      double[] c = torch.compare(nat);
       System.out.printf("LoRA (7 targets, dropout 0.1), stories260K: loss %.7f native vs %.7f torch; max |grad diff|"
           + " %.3g of max |grad| %.3g%n", nat.loss(), torch.loss(), c[0], c[1]);
       assertEquals(torch.loss(), nat.loss(), 1e-6);
@@ -142,12 +93,12 @@ class NativeTrainingAttentionTest {
       }
       List<List<TrainExample>> micro = List.of(ex.subList(0, 3), ex.subList(3, 5));
       List<NDArray> params = new ArrayList<>(leaves.values());
-      Run nat = run(model, root, micro, 0, params, true);
-      Run torch = run(model, root, micro, 0, params, false);
+      Run nat = GradientRuns.run(model, root, micro, 0, params, Attention.NATIVE, false);
+      Run torch = GradientRuns.run(model, root, micro, 0, params, Attention.TORCH, false);
       for (NDArray p : params) {
         p.setRequiresGradient(false);
       }
-      double[] c = compare(torch, nat);
+      double[] c = torch.compare(nat);
       System.out.printf("every weight (%d leaves), random model with 4/2 heads: loss %.7f native vs %.7f torch;"
           + " max |grad diff| %.3g of max |grad| %.3g%n", params.size(), nat.loss(), torch.loss(), c[0], c[1]);
       assertEquals(torch.loss(), nat.loss(), 1e-6);
