@@ -28,6 +28,15 @@
 
 #define LANES 16
 
+/*
+ * Keys per tile of the backward (a multiple of 16): the tile's slices of kt, vt, dkt and dvt and its
+ * key rows take about 4 KB each, so that they stay in the first-level cache while every query that
+ * sees the tile walks it. hd 8: 128 keys, 16: 64, 32: 32, 64 and up: 16.
+ */
+static inline int grad_tile_keys(int hd) {
+  return hd >= 64 ? LANES : 64 / hd * LANES;
+}
+
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 
@@ -163,85 +172,191 @@ UNIT(unit64, 64)
 UNIT(unit128, 128)
 UNIT(unit_any, hd)
 
+/* dq's partial sums per output vector: its terms alternate over them, so its FMAs need not wait on one another. */
+#define DQ_PARTS 4
+
+/*
+ * nb (1 or 2) blocks of 16 keys from key j for one query (me): its scores and dP, then P and dS, added
+ * into the tile's dkt and dvt and into dq's partial sums. Two blocks at a time give the FMAs of s and dP
+ * four independent chains; each key's score is still the forward's sum, in the forward's order.
+ */
+static inline __attribute__((always_inline)) void grad_blocks(const int nb, int j, int me, int t0,
+    const float *qsi, const float *doi, __m512 lsev, __m512 dsumv, const float *kt, const float *vt,
+    const float *kr, float *dkt, float *dvt, int padded, int tile, const int hd, const uint16_t *visible,
+    __m512 *dqacc) {
+  const int chunks = (hd + LANES - 1) / LANES;
+  __m512 s[2], dp[2], p[2], ds[2];
+  __mmask16 km[2];
+  for (int b = 0; b < nb; b++) {
+    int jb = j + b * LANES;
+    km[b] = (__mmask16) visible[jb / LANES];
+    if (me - jb < LANES) {            /* me's block: it sees itself, and no key after it */
+      km[b] = (__mmask16) ((km[b] | (1u << (me - jb))) & ((2u << (me - jb)) - 1u));
+    }
+  }
+  if (km[0] == 0 && (nb == 1 || km[1] == 0)) {
+    return;                           /* padding only: nothing to add */
+  }
+  for (int b = 0; b < nb; b++) {
+    int jb = j + b * LANES;
+    s[b] = _mm512_mul_ps(_mm512_set1_ps(qsi[0]), _mm512_loadu_ps(kt + jb));
+    dp[b] = _mm512_mul_ps(_mm512_set1_ps(doi[0]), _mm512_loadu_ps(vt + jb));
+  }
+  for (int d = 1; d < hd; d++) {
+    __m512 qd = _mm512_set1_ps(qsi[d]);
+    __m512 od = _mm512_set1_ps(doi[d]);
+    for (int b = 0; b < nb; b++) {
+      s[b] = _mm512_fmadd_ps(qd, _mm512_loadu_ps(kt + (size_t) d * padded + j + b * LANES), s[b]);
+      dp[b] = _mm512_fmadd_ps(od, _mm512_loadu_ps(vt + (size_t) d * padded + j + b * LANES), dp[b]);
+    }
+  }
+  for (int b = 0; b < nb; b++) {
+    /* a key it may not see can score above lse: clamped, then zeroed */
+    p[b] = _mm512_maskz_mov_ps(km[b], exp_clamped(_mm512_sub_ps(s[b], lsev), 0.0f));
+    ds[b] = _mm512_mul_ps(p[b], _mm512_sub_ps(dp[b], dsumv));
+  }
+  int jl = j - t0;
+  for (int d = 0; d < hd; d++) {
+    __m512 qd = _mm512_set1_ps(qsi[d]);
+    __m512 od = _mm512_set1_ps(doi[d]);
+    for (int b = 0; b < nb; b++) {
+      float *dvd = dvt + (size_t) d * tile + jl + b * LANES;
+      float *dkd = dkt + (size_t) d * tile + jl + b * LANES;
+      _mm512_storeu_ps(dvd, _mm512_fmadd_ps(p[b], od, _mm512_loadu_ps(dvd)));
+      _mm512_storeu_ps(dkd, _mm512_fmadd_ps(ds[b], qd, _mm512_loadu_ps(dkd)));
+    }
+  }
+  for (int b = 0; b < nb; b++) {
+    const float *krow = kr + (size_t) (j + b * LANES) * hd;
+    if (hd == 8) {
+      /* two keys' rows per vector: lanes 0-7 take dS of key 2m, lanes 8-15 of key 2m + 1 */
+      for (int m = 0; m < LANES / 2; m++) {
+        __m512i idx = _mm512_set_epi32(2 * m + 1, 2 * m + 1, 2 * m + 1, 2 * m + 1, 2 * m + 1, 2 * m + 1,
+            2 * m + 1, 2 * m + 1, 2 * m, 2 * m, 2 * m, 2 * m, 2 * m, 2 * m, 2 * m, 2 * m);
+        int part = m % DQ_PARTS;
+        dqacc[part] = _mm512_fmadd_ps(_mm512_permutexvar_ps(idx, ds[b]), _mm512_loadu_ps(krow + 16 * m),
+            dqacc[part]);
+      }
+    } else {
+      for (int l = 0; l < LANES; l++) {
+        __m512 bl = _mm512_permutexvar_ps(_mm512_set1_epi32(l), ds[b]);
+        int part = l % DQ_PARTS;
+        for (int c = 0; c < chunks; c++) {
+          dqacc[part * chunks + c] = _mm512_fmadd_ps(bl, _mm512_loadu_ps(krow + (size_t) l * hd + c * LANES),
+              dqacc[part * chunks + c]);
+        }
+      }
+    }
+  }
+}
+
 /*
  * The backward of one (row, kv head) unit, for the queries and keys of unit_body's forward. With
  * P_ij = exp(s_ij - lse_i) (s = (q·scale)·k, the probabilities the forward used) and
  * D_i = dO_i · O_i: dV_j += P_ij dO_i, dS_ij = P_ij (dO_i · v_j - D_i), dq_i = scale Σ_j dS_ij k_j,
  * dk_j += Σ_i dS_ij (q_i·scale). dk and dv sum over the group's heads (grouped-query attention).
- * Keys are walked 16 per vector in the transposed layout of the forward; dk and dv accumulate
- * transposed too and are written back as [keys][hd] at the end. o and dO have the forward output's
- * layout (oHead, oPos); q, dq [heads of the group][t][hd]; lse [heads of the group][t].
- * scratch: 4·hd·padded + hd floats.
+ *
+ * Keys are walked in tiles (grad_tile_keys), and for each tile every query that sees a key of it, as
+ * FlashAttention-2's backward: the tile's dk and dv accumulate in a small transposed buffer and are
+ * written back once, and dq accumulates in registers over the tile. Walking all keys per query instead
+ * read and wrote the whole transposed dk and dv (4·hd·keys floats, beyond the first-level cache for
+ * TALLRec's prompts) once per query. For a fixed key the queries still add in the same order (group,
+ * then query), so dk and dv are the sums of the untiled walk; dq adds its terms in another order.
+ *
+ * 16 keys per vector in the transposed layout of the forward for s, dP, dk and dv; dq from the keys'
+ * rows (one key's row per vector, its dS broadcast), so it needs no reduction across lanes. o and dO
+ * have the forward output's layout (oHead, oPos); q, dq [heads of the group][t][hd]; lse [heads of the
+ * group][t]. scratch: grad_scratch_floats below.
  */
 static inline __attribute__((always_inline)) void grad_body(const float *q, const float *k, const float *v,
     const float *o, const float *dout, const float *lse, float *dq, float *dk, float *dv, const uint8_t *valid,
     const int32_t *self, int t, int keys, const int hd, int groups, float scale, size_t oHead, size_t oPos,
     float *scratch, uint16_t *visible) {
   int padded = (keys + LANES - 1) / LANES * LANES;
+  const int tile = grad_tile_keys(hd);
+  const int chunks = (hd + LANES - 1) / LANES; /* vectors per key row */
   float *kt = scratch;
   float *vt = kt + (size_t) hd * padded;
-  float *dkt = vt + (size_t) hd * padded;
-  float *dvt = dkt + (size_t) hd * padded;
-  float *qs = dvt + (size_t) hd * padded;
+  float *kr = vt + (size_t) hd * padded;       /* k's rows, zero past the keys (+ LANES of slack) */
+  float *dkt = kr + (size_t) padded * hd + LANES;
+  float *dvt = dkt + (size_t) hd * tile;
+  float *qs = dvt + (size_t) hd * tile;        /* [groups][t][hd]: q·scale */
+  float *dsum = qs + (size_t) groups * t * hd; /* [groups][t]: D_i */
   transpose_kv(k, v, kt, vt, keys, hd, padded);
-  memset(dkt, 0, sizeof(float) * 2 * (size_t) hd * padded);
+  memcpy(kr, k, sizeof(float) * (size_t) keys * hd);
+  memset(kr + (size_t) keys * hd, 0, sizeof(float) * ((size_t) (padded - keys) * hd + LANES));
   visible_blocks(valid, keys, padded, visible);
-  for (int g = 0; g < groups; g++) {
-    for (int i = 0; i < t; i++) {
-      const float *qi = q + ((size_t) g * t + i) * hd;
-      const float *oi = o + (size_t) g * oHead + (size_t) i * oPos;
-      const float *doi = dout + (size_t) g * oHead + (size_t) i * oPos;
-      float *dqi = dq + ((size_t) g * t + i) * hd;
-      int me = self[i];
-      int n = me + 1;
-      int blocks = (n + LANES - 1) / LANES;
-      int last = blocks - 1;
-      uint16_t kept = visible[me / LANES];
-      visible[me / LANES] |= (uint16_t) (1u << (me % LANES));
-      __mmask16 lastMask = (__mmask16) (visible[last] & (uint16_t) ((1u << (n - last * LANES)) - 1u));
-      float dsum = 0.0f;
-      __m512 dqacc[hd]; /* 16 lanes of partial sums per dimension; registers where hd is small */
+  for (int gi = 0; gi < groups * t; gi++) {
+    int g = gi / t;
+    int i = gi % t;
+    const float *oi = o + (size_t) g * oHead + (size_t) i * oPos;
+    const float *doi = dout + (size_t) g * oHead + (size_t) i * oPos;
+    float ds = 0.0f;
+    for (int d = 0; d < hd; d++) {
+      qs[(size_t) gi * hd + d] = q[(size_t) gi * hd + d] * scale;
+      ds += doi[d] * oi[d];
+      dq[(size_t) gi * hd + d] = 0.0f;
+    }
+    dsum[gi] = ds;
+  }
+  __mmask16 rowTail = (__mmask16) ((1u << (hd % LANES == 0 ? LANES : hd % LANES)) - 1u);
+  for (int t0 = 0; t0 < padded; t0 += tile) {
+    int tEnd = t0 + tile < padded ? t0 + tile : padded;
+    memset(dkt, 0, sizeof(float) * 2 * (size_t) hd * tile);
+    for (int g = 0; g < groups; g++) {
+      for (int i = 0; i < t; i++) {
+        int me = self[i];
+        if (me < t0) {
+          continue;                   /* it sees no key of this tile */
+        }
+        size_t gi = (size_t) g * t + i;
+        const float *qsi = qs + gi * hd;
+        const float *doi = dout + (size_t) g * oHead + (size_t) i * oPos;
+        int stop = me + 1 < tEnd ? me + 1 : tEnd;
+        __m512 lsev = _mm512_set1_ps(lse[gi]);
+        __m512 dsumv = _mm512_set1_ps(dsum[gi]);
+        __m512 dqacc[DQ_PARTS * chunks];
+        for (int c = 0; c < DQ_PARTS * chunks; c++) {
+          dqacc[c] = _mm512_setzero_ps();
+        }
+        for (int j = t0; j < stop; j += 2 * LANES) {
+          if (j + LANES < stop) {
+            grad_blocks(2, j, me, t0, qsi, doi, lsev, dsumv, kt, vt, kr, dkt, dvt, padded, tile, hd, visible,
+                dqacc);
+          } else {
+            grad_blocks(1, j, me, t0, qsi, doi, lsev, dsumv, kt, vt, kr, dkt, dvt, padded, tile, hd, visible,
+                dqacc);
+          }
+        }
+        for (int part = 1; part < DQ_PARTS; part++) {
+          for (int c = 0; c < chunks; c++) {
+            dqacc[c] = _mm512_add_ps(dqacc[c], dqacc[part * chunks + c]);
+          }
+        }
+        float *dqi = dq + gi * hd;
+        if (hd == 8) {
+          __m256 sum = _mm256_add_ps(_mm512_castps512_ps256(dqacc[0]),
+              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dqacc[0]), 1)));
+          _mm256_storeu_ps(dqi, _mm256_add_ps(_mm256_loadu_ps(dqi), sum));
+        } else {
+          for (int c = 0; c < chunks; c++) {
+            __mmask16 cm = c == chunks - 1 ? rowTail : (__mmask16) 0xFFFF;
+            __m512 cur = _mm512_maskz_loadu_ps(cm, dqi + c * LANES);
+            _mm512_mask_storeu_ps(dqi + c * LANES, cm, _mm512_add_ps(cur, dqacc[c]));
+          }
+        }
+      }
+    }
+    int last = tEnd < keys ? tEnd : keys;
+    for (int j = t0; j < last; j++) {
       for (int d = 0; d < hd; d++) {
-        qs[d] = qi[d] * scale;
-        dsum += doi[d] * oi[d];
-        dqacc[d] = _mm512_setzero_ps();
+        dk[(size_t) j * hd + d] = dkt[(size_t) d * tile + (j - t0)];
+        dv[(size_t) j * hd + d] = dvt[(size_t) d * tile + (j - t0)];
       }
-      __m512 lsev = _mm512_set1_ps(lse[(size_t) g * t + i]);
-      __m512 dsumv = _mm512_set1_ps(dsum); /* D_i */
-      for (int jb = 0; jb < blocks; jb++) {
-        int j = jb * LANES;
-        __mmask16 km = jb == last ? lastMask : (__mmask16) visible[jb];
-        if (km == 0) {
-          continue;
-        }
-        __m512 s = _mm512_mul_ps(_mm512_set1_ps(qs[0]), _mm512_loadu_ps(kt + j));
-        __m512 dp = _mm512_mul_ps(_mm512_set1_ps(doi[0]), _mm512_loadu_ps(vt + j));
-        for (int d = 1; d < hd; d++) {
-          s = _mm512_fmadd_ps(_mm512_set1_ps(qs[d]), _mm512_loadu_ps(kt + (size_t) d * padded + j), s);
-          dp = _mm512_fmadd_ps(_mm512_set1_ps(doi[d]), _mm512_loadu_ps(vt + (size_t) d * padded + j), dp);
-        }
-        /* a key it may not see can score above lse: clamped, then zeroed */
-        __m512 p = _mm512_maskz_mov_ps(km, exp_clamped(_mm512_sub_ps(s, lsev), 0.0f));
-        __m512 ds = _mm512_mul_ps(p, _mm512_sub_ps(dp, dsumv));
-        for (int d = 0; d < hd; d++) {
-          float *dvd = dvt + (size_t) d * padded + j;
-          float *dkd = dkt + (size_t) d * padded + j;
-          _mm512_storeu_ps(dvd, _mm512_fmadd_ps(p, _mm512_set1_ps(doi[d]), _mm512_loadu_ps(dvd)));
-          _mm512_storeu_ps(dkd, _mm512_fmadd_ps(ds, _mm512_set1_ps(qs[d]), _mm512_loadu_ps(dkd)));
-          dqacc[d] = _mm512_fmadd_ps(ds, _mm512_loadu_ps(kt + (size_t) d * padded + j), dqacc[d]);
-        }
-      }
-      for (int d = 0; d < hd; d++) {
-        dqi[d] = _mm512_reduce_add_ps(dqacc[d]) * scale;
-      }
-      visible[me / LANES] = kept;
     }
   }
-  for (int j = 0; j < keys; j++) {
-    for (int d = 0; d < hd; d++) {
-      dk[(size_t) j * hd + d] = dkt[(size_t) d * padded + j];
-      dv[(size_t) j * hd + d] = dvt[(size_t) d * padded + j];
-    }
+  for (size_t x = 0; x < (size_t) groups * t * hd; x++) {
+    dq[x] *= scale;
   }
 }
 
@@ -289,6 +404,11 @@ static grad_fn grad_for(int hd) {
     case 128: return grad128;
     default: return grad_any;
   }
+}
+
+/* grad_body's scratch: kt and vt, k's rows with slack, the tile's dkt and dvt, q·scale and D. */
+static size_t grad_scratch_floats(int hd, int padded, int t, int groups) {
+  return (size_t) 3 * hd * padded + LANES + (size_t) 2 * hd * grad_tile_keys(hd) + (size_t) groups * t * (hd + 1);
 }
 
 /* A call's per-thread buffers: the unit's scratch, its visible-key blocks, and one row's mask. */
@@ -420,7 +540,7 @@ JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attendBackward(JNIEnv *e
   }
   int padded = (keys + LANES - 1) / LANES * LANES;
   work_t w;
-  if (work_alloc(&w, (size_t) 4 * hd * padded + (size_t) hd, keys, t) != 0) {
+  if (work_alloc(&w, grad_scratch_floats(hd, padded, t, heads / kvHeads), keys, t) != 0) {
     return -1;
   }
   grad_fn unit = grad_for(hd);

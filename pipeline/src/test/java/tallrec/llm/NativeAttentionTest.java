@@ -119,19 +119,22 @@ public class NativeAttentionTest {
    * Training's attention (forward with log-sum-exp, then the native backward) against autograd
    * through torch's sequence: the output and the gradients of q, k and v for a random output
    * gradient, on right-padded rows as training batches them (and left-padded ones), with and
-   * without grouped-query heads.
+   * without grouped-query heads. The 150-token shapes span several of the backward's key tiles (128
+   * keys for heads of 8 dimensions, 64 for 16, 32 for 32) and end on an odd number of 16-key blocks.
    */
   @Test
   void backwardEqualsTorchsAutograd() {
     Random rnd = new Random(5);
-    int[][] shapes = {{4, 4, 16}, {8, 4, 8}, {6, 2, 12}, {2, 1, 64}, {3, 3, 5}};
+    // heads, kv heads, head dimension, tokens
+    int[][] shapes = {{4, 4, 16, 37}, {8, 4, 8, 37}, {6, 2, 12, 37}, {2, 1, 64, 37}, {3, 3, 5, 37},
+        {4, 2, 16, 150}, {2, 1, 8, 150}, {2, 2, 32, 150}};
     for (int[] sh : shapes) {
       for (boolean rightPadded : new boolean[] {true, false}) {
         int heads = sh[0];
         int kvHeads = sh[1];
         int hd = sh[2];
         int b = 3;
-        int t = 37;
+        int t = sh[3];
         int past = 0; // training's attention: its own keys only
         int keys = t;
         byte[] valid = new byte[b * keys];
@@ -148,7 +151,8 @@ public class NativeAttentionTest {
         }
         NativeAttention.KeyMask mask = new NativeAttention.KeyMask(b, t, keys, valid, self);
         float scale = (float) (1 / Math.sqrt(hd));
-        String what = "heads " + heads + "/" + kvHeads + ", hd " + hd + (rightPadded ? ", right-padded" : ", left-padded");
+        String what = "heads " + heads + "/" + kvHeads + ", hd " + hd + ", " + t + " tokens"
+            + (rightPadded ? ", right-padded" : ", left-padded");
         try (NDManager m = manager.newSubManager()) {
           NDArray q = random(m, rnd, b, heads, t, hd);
           NDArray k = random(m, rnd, b, kvHeads, keys, hd);
