@@ -83,7 +83,7 @@ static inline void visible_blocks(const uint8_t *valid, int keys, int padded, ui
  * One (row, kv head) unit: the kv head's keys and values transposed to [hd][keys] (so a query's
  * scores and its weighted sum run 16 keys per vector), then every query of every head of the group.
  * Inlined into one function per common head dimension below, so that the loops over it have a
- * constant bound. scratch: 2·hd·padded + padded + hd floats; masks: padded/16.
+ * constant bound. scratch: unit_scratch_floats below; masks: padded/16.
  */
 static inline __attribute__((always_inline)) void unit_body(const float *q, const float *k, const float *v,
     float *out, const uint8_t *valid, const int32_t *self, int t, int keys, const int hd, int groups, float scale,
@@ -406,6 +406,11 @@ static grad_fn grad_for(int hd) {
   }
 }
 
+/* unit_body's scratch: kt and vt, one query's scores, and q·scale. */
+static size_t unit_scratch_floats(int hd, int padded) {
+  return (size_t) 2 * hd * padded + (size_t) padded + (size_t) hd;
+}
+
 /* grad_body's scratch: kt and vt, k's rows with slack, the tile's dkt and dvt, q·scale and D. */
 static size_t grad_scratch_floats(int hd, int padded, int t, int groups) {
   return (size_t) 3 * hd * padded + LANES + (size_t) 2 * hd * grad_tile_keys(hd) + (size_t) groups * t * (hd + 1);
@@ -497,7 +502,7 @@ JNIEXPORT jint JNICALL Java_tallrec_llm_NativeAttention_attend(JNIEnv *env, jcla
   }
   int padded = (keys + LANES - 1) / LANES * LANES;
   work_t w;
-  if (work_alloc(&w, (size_t) 2 * hd * padded + (size_t) padded + (size_t) hd, keys, t) != 0) {
+  if (work_alloc(&w, unit_scratch_floats(hd, padded), keys, t) != 0) {
     return -1;
   }
   unit_fn unit = unit_for(hd);

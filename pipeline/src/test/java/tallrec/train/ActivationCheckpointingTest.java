@@ -56,17 +56,8 @@ class ActivationCheckpointingTest {
   @Test
   void gradientsWithAndWithoutCheckpointingAreEqual() {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
-      List<TrainExample> ex = new ArrayList<>();
-      for (RecFixtures.Sample s : RecFixtures.movieLens(6, 0)) {
-        ex.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
-      }
-      LoraConfig cfg = new LoraConfig(4, 8, 0.1, List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-          "up_proj", "down_proj"), "");
-      LoraAdapter a = LoraAdapter.attach(l.model, cfg, 3);
-      // Non-zero B, so A gets gradients too and every path through the adapter is exercised.
-      LoraFixtures.randomize(a, 5, 0.05);
-      a.train(true);
-      List<List<TrainExample>> micro = List.of(ex.subList(0, 3), ex.subList(3, 6));
+      LoraAdapter a = GradientRuns.allProjections(l.model);
+      List<List<TrainExample>> micro = GradientRuns.movieMicroBatches(l);
       long t0 = System.nanoTime();
       GradientRuns.Run plain = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(),
           GradientRuns.Attention.AS_CHOSEN, false);

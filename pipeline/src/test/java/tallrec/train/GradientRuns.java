@@ -5,8 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import tallrec.llm.LlamaCheckpoints;
 import tallrec.llm.LlamaModel;
 import tallrec.llm.NativeAttention;
+import tallrec.lora.LoraAdapter;
+import tallrec.lora.LoraConfig;
+import tallrec.lora.LoraFixtures;
 
 /**
  * Training steps' gradients for tests that compare two ways of computing them (activation
@@ -45,6 +49,27 @@ final class GradientRuns {
   }
 
   private GradientRuns() {}
+
+  /** Six MovieLens TALLRec examples (cut at 320 tokens) in two micro-batches of three. */
+  static List<List<TrainExample>> movieMicroBatches(LlamaCheckpoints.Loaded l) {
+    List<TrainExample> ex = new ArrayList<>();
+    for (RecFixtures.Sample s : RecFixtures.movieLens(6, 0)) {
+      ex.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
+    }
+    return List.of(ex.subList(0, 3), ex.subList(3, 6));
+  }
+
+  /**
+   * LoRA on all seven projections with dropout, in training mode, its B non-zero so that A gets
+   * gradients too and every path through the adapter is exercised.
+   */
+  static LoraAdapter allProjections(LlamaModel model) {
+    LoraAdapter a = LoraAdapter.attach(model, new LoraConfig(4, 8, 0.1, List.of("q_proj", "k_proj", "v_proj",
+        "o_proj", "gate_proj", "up_proj", "down_proj"), ""), 3);
+    LoraFixtures.randomize(a, 5, 0.05);
+    a.train(true);
+    return a;
+  }
 
   /** One optimizer step's gradients over {@code micro} (each weighted 1 / micro-batches), from zero. */
   static Run run(LlamaModel model, NDManager root, List<List<TrainExample>> micro, int padId, List<NDArray> leaves,

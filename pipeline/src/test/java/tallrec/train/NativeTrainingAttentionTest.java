@@ -19,7 +19,6 @@ import tallrec.llm.NativeAttention;
 import tallrec.llm.NativeAttentionTest;
 import tallrec.llm.RandomWeights;
 import tallrec.lora.LoraAdapter;
-import tallrec.lora.LoraConfig;
 import tallrec.lora.LoraFixtures;
 import tallrec.train.GradientRuns.Attention;
 import tallrec.train.GradientRuns.Run;
@@ -44,15 +43,8 @@ class NativeTrainingAttentionTest {
   @Test
   void loraGradientsEqualThoseThroughTorchsAttention() {
     try (NDManager root = NDManager.newBaseManager(); LlamaCheckpoints.Loaded l = LoraFixtures.stories(root)) {
-      List<TrainExample> ex = new ArrayList<>();
-      for (RecFixtures.Sample s : RecFixtures.movieLens(6, 0)) {
-        ex.add(TrainExample.build(l.tokenizer, s.prompt(), s.response(), 320));
-      }
-      LoraAdapter a = LoraAdapter.attach(l.model, new LoraConfig(4, 8, 0.1, List.of("q_proj", "k_proj", "v_proj",
-          "o_proj", "gate_proj", "up_proj", "down_proj"), ""), 3);
-      LoraFixtures.randomize(a, 5, 0.05); // B != 0: every path through the adapter carries a gradient
-      a.train(true);
-      List<List<TrainExample>> micro = List.of(ex.subList(0, 3), ex.subList(3, 6));
+      LoraAdapter a = GradientRuns.allProjections(l.model);
+      List<List<TrainExample>> micro = GradientRuns.movieMicroBatches(l);
       // Forced: these batches are smaller than the size from which training picks it.
       Run nat = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), Attention.NATIVE, false);
       Run torch = GradientRuns.run(l.model, root, micro, l.tokenizer.eosId(), a.parameters(), Attention.TORCH, false);
