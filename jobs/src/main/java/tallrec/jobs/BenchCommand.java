@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
     subcommands = {BenchScoringCommand.class, BenchPromptsCommand.class, BenchGenerationCommand.class,
-        BenchDatasetCommand.class, BenchTuningCommand.class})
+        BenchDatasetCommand.class, BenchTuningCommand.class, BenchScoreStageCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Override

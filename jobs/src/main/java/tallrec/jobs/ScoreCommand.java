@@ -74,12 +74,13 @@ public final class ScoreCommand implements Callable<Integer> {
     flags.put("score.on-too-long", onTooLong);
     TallRecConf conf = common.resolve(precisionOption.into(flags));
     SparkSession spark = Jobs.spark(conf, "score");
-    Dataset<Row> samples = Scoring.Selection.from(conf).read(spark, data, jsonDomain == null ? "movie" : jsonDomain);
     String name = modelName != null ? modelName : new Path(model).getName();
     Scoring.Settings s = Scoring.Settings.builder(model).tokenizer(tokenizer).scoring(conf)
         .label(name, adapter == null ? "" : "lora", "", 0, 0).adapter(adapter).build();
     Map<String, String> nouns = Domains.from(conf).nouns();
+    // The stage's time: from reading the samples and their item texts to the commit.
     long t0 = System.nanoTime();
+    Dataset<Row> samples = Scoring.Selection.from(conf).read(spark, data, jsonDomain == null ? "movie" : jsonDomain);
     Scoring.Result r = Scoring.run(spark, samples, data, new Path(out), s, nouns, conf.renderJson(""), allowEmpty);
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("score -> %s: %,d rows in %.1f s (%.1f prompts/s); rows per executor: %s%s%n",

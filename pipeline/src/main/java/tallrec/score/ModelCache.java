@@ -89,6 +89,14 @@ public final class ModelCache {
     return new Lease(e);
   }
 
+  /**
+   * Closes every model no task holds (as a load of another model would): {@code bench score-stage}
+   * starts each round without a loaded model, as a {@code run}'s stage that scores a new adapter does.
+   */
+  public static synchronized void closeUnused() {
+    closeIdle();
+  }
+
   private static void closeIdle() {
     List<String> idle = new ArrayList<>();
     MODELS.forEach((k, e) -> {

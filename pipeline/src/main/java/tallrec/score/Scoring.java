@@ -310,7 +310,11 @@ public final class Scoring {
   /**
    * The first {@code limit} samples of each split in split order (for smoke runs; 0 = all),
    * spread over {@code partitions} partitions (0 = the cluster's default parallelism) so every
-   * executor gets a share even when the input is one small file.
+   * executor gets a share even when the input is one small file. Round-robin, so the partitions
+   * hold the same number of samples (±1 per input partition): hashing the 1,000 movie test samples'
+   * ids split them 473 / 527, and the stage waits for its longest task (stories260K's stage 0.1 s
+   * faster on average, README "The score stage, Spark included"). Spark sorts each input partition
+   * before dealing its rows out, so a retried task gets the same rows.
    */
   public static Dataset<Row> prepare(SparkSession spark, Dataset<Row> samples, int limit, int partitions) {
     Dataset<Row> out = samples;
@@ -320,7 +324,7 @@ public final class Scoring {
           .filter(col("_rank").leq(limit)).drop("_rank");
     }
     int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-    return out.repartition(Math.max(1, n), col(Columns.SAMPLE_ID));
+    return out.repartition(Math.max(1, n));
   }
 
   /** Reads a reference JSON file on the driver (they hold thousands of rows, not millions). */
@@ -398,25 +402,8 @@ public final class Scoring {
     }
     executors.add(GIVEN + in.size());
     List<SamplePrompt> prompts = prompts(in, rebuildable, nouns, AlpacaTemplate.named(s.promptTemplate()));
-    List<YesNoScorer.Score> scores;
-    try (ModelCache.Lease lease = ModelCache.lease(s.model(), s.tokenizer(), s.adapter(), s.precision())) {
-      LlamaCheckpoints.Loaded loaded = lease.loaded;
-      YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
-          .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
-          .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
-      YesNoScorer.Prepared prepared = scorer.prepare(prompts);
-      if (sideBySide(s, loaded)) {
-        TaskContext task = TaskContext.get();
-        try (TorchThreads.Hold threads = TorchThreads.limit(task == null ? 1 : task.cpus())) {
-          scores = scorer.score(prepared);
-        }
-      } else {
-        // One forward at a time per model: each op is spread over the executor's cores (or its GPU).
-        synchronized (loaded) {
-          scores = scorer.score(prepared);
-        }
-      }
-    }
+    TaskContext task = TaskContext.get();
+    List<YesNoScorer.Score> scores = scorePrompts(prompts, s, task == null ? 1 : task.cpus());
     List<Row> out = new ArrayList<>(in.size());
     for (int i = 0; i < in.size(); i++) {
       Row r = in.get(i);
@@ -431,6 +418,31 @@ public final class Scoring {
     }
     executors.add(SparkEnv.get().executorId() + ":" + out.size());
     return out.iterator();
+  }
+
+  /**
+   * What a task does with its prompts: scores them with this JVM's copy of the model
+   * ({@link ModelCache}), on a CPU on {@code cpus} torch threads beside the executor's other tasks,
+   * else one forward at a time per model ({@link CpuParallelism}). Tokenizing happens before a
+   * task's turn in both. (Public for {@code bench score-stage}, which times this work without Spark.)
+   */
+  public static List<YesNoScorer.Score> scorePrompts(List<SamplePrompt> prompts, Settings s, int cpus) {
+    try (ModelCache.Lease lease = ModelCache.lease(s.model(), s.tokenizer(), s.adapter(), s.precision())) {
+      LlamaCheckpoints.Loaded loaded = lease.loaded;
+      YesNoScorer scorer = new YesNoScorer(loaded.model, loaded.tokenizer, new YesNoScorer.Options()
+          .batchSize(s.batchSize()).maxPromptTokens(s.maxPromptTokens()).referenceFp16(s.referenceFp16())
+          .sharedPrefix(s.sharedPrefix()).onTooLong(YesNoScorer.OnTooLong.named(s.onTooLong())));
+      YesNoScorer.Prepared prepared = scorer.prepare(prompts);
+      if (sideBySide(s, loaded)) {
+        try (TorchThreads.Hold threads = TorchThreads.limit(cpus)) {
+          return scorer.score(prepared);
+        }
+      }
+      // One forward at a time per model: each op is spread over the executor's cores (or its GPU).
+      synchronized (loaded) {
+        return scorer.score(prepared);
+      }
+    }
   }
 
   /** Whether this task scores beside the executor's other tasks ({@link CpuParallelism#TASKS} on a CPU). */

@@ -85,6 +85,27 @@ class ScoringTest {
   }
 
   /**
+   * The stage waits for its longest task, so prepare deals the samples out in even counts (a hash
+   * of the 1,000 movie test ids split them 473 / 527), the same rows to the same partition each
+   * time (as a retried task needs them).
+   */
+  @Test
+  void prepareDealsTheSamplesOutEvenlyAndTheSameWayEachTime() {
+    int inputs = subset.rdd().getNumPartitions();
+    List<List<String>> first = partitionIds(Scoring.prepare(spark, subset, 0, 5));
+    assertEquals(5, first.size());
+    int min = first.stream().mapToInt(List::size).min().orElseThrow();
+    int max = first.stream().mapToInt(List::size).max().orElseThrow();
+    assertEquals(48, first.stream().mapToInt(List::size).sum());
+    assertTrue(max - min <= inputs, "partition sizes " + min + ".." + max + " from " + inputs + " input partition(s)");
+    assertEquals(first, partitionIds(Scoring.prepare(spark, subset, 0, 5)));
+  }
+
+  private static List<List<String>> partitionIds(Dataset<Row> rows) {
+    return rows.select(col("sample_id")).javaRDD().map(r -> r.getString(0)).glom().collect();
+  }
+
+  /**
    * score.cpu-parallelism: tasks side by side on one thread each, or one at a time over all
    * threads, give the same scores (up to F32 rounding: a thread count can change how a product
    * is blocked); a name neither is refused on the driver, naming the key.
