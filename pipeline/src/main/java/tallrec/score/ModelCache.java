@@ -80,7 +80,7 @@ public final class ModelCache {
         + (adapterPath == null ? "" : adapterPath) + "|" + precision;
     Entry e = MODELS.get(key);
     if (e == null) {
-      closeIdle();
+      closeUnused();
       e = new Entry(load(modelPath, tokenizerPath, adapterPath, precision));
       MODELS.put(key, e);
       loads++;
@@ -90,14 +90,11 @@ public final class ModelCache {
   }
 
   /**
-   * Closes every model no task holds (as a load of another model would): {@code bench score-stage}
-   * starts each round without a loaded model, as a {@code run}'s stage that scores a new adapter does.
+   * Closes every model no task holds, as a load of another model does first ({@code bench
+   * score-stage} also starts each round this way: without a loaded model, as a {@code run}'s stage
+   * that scores a new adapter does).
    */
   public static synchronized void closeUnused() {
-    closeIdle();
-  }
-
-  private static void closeIdle() {
     List<String> idle = new ArrayList<>();
     MODELS.forEach((k, e) -> {
       if (e.users == 0) {
