@@ -64,8 +64,8 @@ public final class BenchDatasetCommand implements Callable<Integer> {
     InstructionSettings temporal = InstructionSettings.from(conf);
     List<DatasetBench.Row> rows = new ArrayList<>();
     // The heap bound is the JVM's (-Xmx, TALLREC_JAVA_OPTS): with a local master all of Spark runs in it.
-    System.out.printf("driver JVM heap limit %,d MiB, spark.master %s, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
-        spark.sparkContext().master(), Runtime.getRuntime().availableProcessors());
+    System.out.printf("driver JVM heap limit %,d MiB, spark.master %s, %d cores, %s%n", Runtime.getRuntime().maxMemory() >> 20,
+        spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), JitMode.describe());
     JobProfile jobs = profile ? JobProfile.attach(spark.sparkContext()) : null;
     for (long n : sizes) {
       String raw = work + "/raw-" + n;

@@ -54,7 +54,8 @@ public final class BenchGenerationCommand implements Callable<Integer> {
       int n = Math.min(tokens, cfg.maxPositions - 1);
       out.printf("model %s: %s, %.2fM parameters, f32; %d new tokens from BOS, best of %d%n", preset, cfg,
           cfg.parameterCount() / 1e6, n, repeats);
-      out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(), MklDispatch.describe());
+      out.printf("threads: %d torch intra-op; %s; %s%n", ScoringBench.torchThreads(), MklDispatch.describe(),
+          JitMode.describe());
       double first = 0;
       for (String name : decoders) {
         Generator.Decoder d = NamedValues.named(Generator.Decoder.class,

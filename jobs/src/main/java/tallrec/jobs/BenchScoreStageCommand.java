@@ -107,7 +107,8 @@ public final class BenchScoreStageCommand implements Callable<Integer> {
               + " %d scoring task%s, %d at a time, %d torch thread%s each%n", data, String.join(",", splits),
           model, s.batchSize(), s.cpuParallelism(), spark.sparkContext().master(), tasks, tasks == 1 ? "" : "s", slots,
           taskCpus, taskCpus == 1 ? "" : "s");
-      out.printf("cpu: %s; attention without autograd: %s%n", MklDispatch.describe(), NativeAttention.describe());
+      out.printf("cpu: %s; attention without autograd: %s; %s%n", MklDispatch.describe(), NativeAttention.describe(),
+          JitMode.describe());
       double bestStage = Double.MAX_VALUE;
       double bestAlone = Double.MAX_VALUE;
       List<SamplePrompt> prompts = null;

@@ -88,8 +88,8 @@ public final class BenchScoringCommand implements Callable<Integer> {
       // The first products of a process run slow (thread pools, page faults): a throwaway round first.
       ScoringBench.matmulGflops(m, matmulSize, 1);
       double before = ScoringBench.matmulGflops(m, matmulSize, 3);
-      out.printf("threads: %d torch intra-op; %s; attention without autograd: %s%n", ScoringBench.torchThreads(),
-          MklDispatch.describe(), NativeAttention.describe());
+      out.printf("threads: %d torch intra-op; %s; attention without autograd: %s; %s%n", ScoringBench.torchThreads(),
+          MklDispatch.describe(), NativeAttention.describe(), JitMode.describe());
       out.printf("dense matmul %d^3 F32: DJL %.1f GFLOP/s; numpy (OpenBLAS) %s%n", matmulSize, before,
           NumpyMatmulRate.describe(matmulSize, ScoringBench.torchThreads()));
       for (int bs : batchSizes) {

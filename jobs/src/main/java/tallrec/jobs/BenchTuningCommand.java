@@ -123,8 +123,8 @@ public final class BenchTuningCommand implements Callable<Integer> {
       }
       out.printf("model %s: %s, %.1fM parameters, %s weights on %s, LoRA %,d trainable; seq len %d%n", preset, cfg,
           cfg.parameterCount() / 1e6, precision.key(), m.getDevice(), a.parameterCount(), seqLen);
-      out.printf("threads: %d torch intra-op; %s%n", ScoringBench.torchThreads(),
-          MklDispatch.describe());
+      out.printf("threads: %d torch intra-op; %s; %s%n", ScoringBench.torchThreads(),
+          MklDispatch.describe(), JitMode.describe());
       out.printf("attention in training: %s%n", describeAttention(model, cfg));
       List<TuningBench.Ops> variants = new ArrayList<>();
       if (compareOps) {

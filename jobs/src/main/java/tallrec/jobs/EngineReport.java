@@ -32,7 +32,8 @@ final class EngineReport {
         new String[] {"natives", natives() + ", loaded from " + libtorchDir()},
         new String[] {"devices", "cpu and " + engine.getGpuCount() + " GPU" + (engine.getGpuCount() == 1 ? "" : "s")},
         new String[] {"cpu blas", MklDispatch.describe()},
-        new String[] {"cpu attention", NativeAttention.describe()});
+        new String[] {"cpu attention", NativeAttention.describe()},
+        new String[] {"jvm", System.getProperty("java.vm.name") + " " + Runtime.version() + ", " + JitMode.describe()});
   }
 
   /** cpu, cu124, …: which build of libtorch the engine loaded. */

@@ -28,6 +28,9 @@ class DoctorCommandTest {
     // The build compiles the fused attention with gcc (CI has it); without AVX-512 doctor says why not.
     assertTrue(lines.get(4).matches("cpu attention +(fused native kernel \\(AVX-512\\), with RMSNorm, SiLU·up and rotary"
         + " in native passes|torch's ops \\(native kernel not loaded: .+\\))"), lines.get(4));
+    // Which compilers ran: bin/tallrec starts C1 only; surefire's JVM keeps HotSpot's default (tiered).
+    assertTrue(lines.get(5).matches("jvm +.+ \\d+\\S*, JIT (C1 only \\(-XX:TieredStopAtLevel=1\\)|C1 then C2 \\(tiered\\))"),
+        lines.get(5));
     assertTrue(lines.contains("device   dtype works / matmul rate, or why not"), r.out());
     Pattern rate = Pattern.compile("cpu +f32 +works, [0-9.]+ GFLOP/s \\(\\d+\\^3 x \\d+ in [0-9.]+ s\\)");
     assertTrue(lines.stream().anyMatch(l -> rate.matcher(l).matches()), r.out());

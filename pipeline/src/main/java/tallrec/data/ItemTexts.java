@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.immutable.ArraySeq;
+import tallrec.io.DriverParquet;
 import tallrec.io.Fs;
 import tallrec.io.ParquetFooters;
 
@@ -115,8 +117,17 @@ public final class ItemTexts {
     }, Encoders.row(schema));
   }
 
-  /** The table at {@code table} as item id → text, on the driver (a catalogue, not ratings). */
+  /**
+   * The table at {@code table} as item id → text, on the driver (a catalogue, not ratings): read
+   * there with Parquet's reader where the table is as {@code instructions} writes it
+   * ({@link DriverParquet}: no Spark job before the stage's own), else through Spark.
+   */
   public static Map<String, String> read(SparkSession spark, Path table) {
+    Optional<Map<String, String>> direct = DriverParquet.stringMap(table,
+        spark.sparkContext().hadoopConfiguration(), Columns.ITEM_ID, Columns.TEXT);
+    if (direct.isPresent()) {
+      return direct.get();
+    }
     Dataset<Row> df = ParquetFooters.read(spark, table);
     Schemas.require(df.schema(), Schemas.ITEM_TEXTS, "item texts at " + table);
     Map<String, String> out = new HashMap<>();
