@@ -1,13 +1,12 @@
 package tallrec.io;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -40,18 +39,12 @@ public final class DriverParquet {
    * key, as a map built from Spark's rows would. An unreadable file is an error naming it.
    */
   public static Optional<Map<String, String>> stringMap(Path dir, Configuration conf, String key, String value) {
-    Optional<StructType> schema = ParquetFooters.sparkSchema(dir, conf);
+    // One listing serves the schema check and the read.
+    Optional<List<FileStatus>> files = ParquetFooters.flatDataFiles(dir, conf);
+    Optional<StructType> schema = files.flatMap(f -> ParquetFooters.sparkSchema(f, conf));
     if (schema.isEmpty() || !requiredString(schema.get(), key) || !requiredString(schema.get(), value)) {
       return Optional.empty();
     }
-    FileSystem fs = Fs.of(dir, conf);
-    FileStatus[] files;
-    try {
-      files = fs.listStatus(dir);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    Arrays.sort(files); // by path, so that a repeated key resolves the same way every time
     // Only the two columns are decoded (Parquet's projection by name).
     MessageType projection = Types.buildMessage()
         .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(key)
@@ -60,11 +53,7 @@ public final class DriverParquet {
     Configuration readConf = new Configuration(conf);
     readConf.set(ReadSupport.PARQUET_READ_SCHEMA, projection.toString());
     Map<String, String> out = new HashMap<>();
-    for (FileStatus f : files) {
-      String name = f.getPath().getName();
-      if (!f.isFile() || name.startsWith("_") || name.startsWith(".")) {
-        continue;
-      }
+    for (FileStatus f : files.get()) {
       try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), f.getPath())
           .withConf(readConf).build()) {
         for (Group g = reader.read(); g != null; g = reader.read()) {

@@ -2,6 +2,9 @@ package tallrec.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -45,32 +48,47 @@ public final class ParquetFooters {
    * another writer made, no data file). An unreadable footer is an error naming its file.
    */
   static Optional<StructType> sparkSchema(Path dir, Configuration conf) {
+    return flatDataFiles(dir, conf).flatMap(files -> sparkSchema(files, conf));
+  }
+
+  /**
+   * The data files directly under {@code dir}, by name (names starting with "_" or ".", such as
+   * {@code _SUCCESS} and checksums, are not data, as Spark's reader skips them); empty when
+   * {@code dir} is not a directory, cannot be listed, or holds a subdirectory (partition
+   * directories: Spark discovers their columns).
+   */
+  static Optional<List<FileStatus>> flatDataFiles(Path dir, Configuration conf) {
     FileSystem fs = Fs.of(dir, conf);
-    FileStatus[] files;
+    FileStatus[] listed;
     try {
       if (!fs.getFileStatus(dir).isDirectory()) {
         return Optional.empty();
       }
-      files = fs.listStatus(dir);
+      listed = fs.listStatus(dir);
     } catch (IOException e) {
       return Optional.empty(); // Spark's reader gives its own error for a missing or unreadable path
     }
-    FileStatus first = null;
-    for (FileStatus f : files) {
+    List<FileStatus> files = new ArrayList<>();
+    for (FileStatus f : listed) {
       String name = f.getPath().getName();
       if (name.startsWith("_") || name.startsWith(".")) {
         continue;
       }
       if (!f.isFile()) {
-        return Optional.empty(); // partition directories: Spark discovers their columns
+        return Optional.empty();
       }
-      if (first == null || name.compareTo(first.getPath().getName()) < 0) {
-        first = f;
-      }
+      files.add(f);
     }
-    if (first == null) {
+    files.sort(Comparator.comparing(f -> f.getPath().getName()));
+    return Optional.of(files);
+  }
+
+  /** The schema Spark wrote into the first of {@code dataFiles}, if there is one and it has one. */
+  static Optional<StructType> sparkSchema(List<FileStatus> dataFiles, Configuration conf) {
+    if (dataFiles.isEmpty()) {
       return Optional.empty();
     }
+    FileStatus first = dataFiles.get(0);
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(first, conf))) {
       String json = reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SPARK_SCHEMA_KEY);
       return json == null ? Optional.empty() : Optional.of((StructType) DataType.fromJson(json));
